@@ -1,0 +1,28 @@
+// analysis: one streaming pass over a trace builds the Model. Memory grows with the live set and
+// the number of distinct stacks, not with the number of events.
+#pragma once
+
+#include <functional>
+#include <stdexcept>
+#include <string>
+
+#include "analysis/model.h"
+
+namespace heapscope::analysis {
+
+// Thrown when a trace cannot be analysed at all (missing, not a trace, newer version). A trace
+// that is merely cut short or damaged part-way is analysed up to that point instead, with
+// Summary::truncated set and Model::readProblem saying where it stopped.
+class AnalysisError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct AnalyzeOptions {
+    // Called now and then with (bytes consumed, file size), for a progress bar.
+    std::function<void(std::uint64_t, std::uint64_t)> progress;
+};
+
+Model analyzeTrace(const std::string& path, const AnalyzeOptions& options = {});
+
+} // namespace heapscope::analysis

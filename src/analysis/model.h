@@ -1,0 +1,122 @@
+// analysis: the Model, everything the reports need from one replay of a trace. Reports are
+// functions of a Model (plus a Symbolizer for stacks); they never re-read the trace.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ids.h"
+#include "format/records.h"
+
+namespace heapscope::analysis {
+
+struct ByteCount {
+    std::uint64_t bytes = 0;
+    std::uint64_t blocks = 0;
+};
+
+struct LeakTotals {
+    ByteCount definitelyLost;
+    ByteCount indirectlyLost;
+    ByteCount possiblyLost;
+    ByteCount stillReachable;
+    ByteCount suppressed;
+};
+
+struct ErrorTotals {
+    std::uint64_t doubleFree = 0;
+    std::uint64_t invalidFree = 0;
+    std::uint64_t mismatchedFree = 0;
+};
+
+// The whole-run figures, field for field what `summary --json` prints.
+struct Summary {
+    std::string program;
+    std::uint64_t pid = 0;
+    std::uint64_t runtimeNs = 0;
+    // The program's exit code, or 128 + signal when a signal killed it; empty when unknown
+    // (the trace was not recorded by `heapscope run`).
+    std::optional<int> exitStatus;
+    bool truncated = false;
+    std::uint64_t sampleRate = 0;
+    std::uint64_t threads = 0;
+    std::uint64_t allocations = 0;
+    std::uint64_t frees = 0;
+    std::uint64_t bytesAllocated = 0;
+    std::uint64_t peakHeapBytes = 0;
+    std::uint64_t peakHeapTimeNs = 0;
+    std::uint64_t peakRssBytes = 0;
+    std::uint64_t temporaryAllocations = 0;
+    std::uint64_t leakedBytes = 0;
+    std::uint64_t leakedBlocks = 0;
+    LeakTotals leaks;
+    ErrorTotals errors;
+};
+
+// Per call site: one entry per distinct allocation stack.
+struct SiteStats {
+    StackId stack;
+    std::uint64_t allocations = 0;
+    std::uint64_t bytesAllocated = 0;
+    std::uint64_t peakBytes = 0;   // bytes of this site live at the global peak
+    std::uint64_t leakedBytes = 0; // live at the end
+    std::uint64_t leakedBlocks = 0;
+    std::uint64_t temporaryAllocations = 0;
+};
+
+struct StackNode {
+    StackId parent;
+    std::uint64_t returnAddress = 0;
+};
+
+struct ModuleInfo {
+    ModuleId id;
+    std::string path;
+    std::string buildId; // raw bytes
+    std::uint64_t bias = 0;
+    std::vector<format::Segment> segments;
+    std::uint64_t loadTimeNs = 0;
+    std::optional<std::uint64_t> unloadTimeNs;
+};
+
+struct ThreadInfo {
+    ThreadIndex thread;
+    std::uint64_t tid = 0;
+    std::string name;
+    std::uint64_t startNs = 0;
+    std::optional<std::uint64_t> endNs;
+};
+
+// Heap and RSS over time, downsampled to a bounded number of points.
+struct TimelinePoint {
+    std::uint64_t timeNs = 0;
+    std::uint64_t heapBytes = 0;
+    std::uint64_t rssBytes = 0;
+};
+
+struct Mark {
+    std::uint64_t timeNs = 0;
+    ThreadIndex thread;
+    std::string name;
+};
+
+struct Model {
+    format::TraceHeader header;
+    Summary summary;
+    std::vector<SiteStats> sites;     // one per stack that allocated, in no particular order
+    std::vector<StackNode> stacks;    // indexed by StackId value; [0] is the empty root
+    std::vector<ModuleInfo> modules;
+    std::vector<ThreadInfo> threads;
+    std::vector<TimelinePoint> timeline;
+    std::vector<Mark> marks;
+    // Where and why reading stopped early, empty for a complete trace.
+    std::string readProblem;
+};
+
+// The return addresses of a stack, innermost first (walks the trie up to the root).
+std::vector<std::uint64_t> returnAddresses(const Model& model, StackId stack);
+
+} // namespace heapscope::analysis

@@ -1,0 +1,78 @@
+// format: TraceWriter encodes records into frames (tag byte + varints, deltas reset per frame)
+// and writes each frame zstd-compressed. Used by the recorder's writer thread and by `run`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "format/records.h"
+
+namespace heapscope::format {
+
+class TraceWriter {
+public:
+    TraceWriter();
+    ~TraceWriter();
+    TraceWriter(const TraceWriter&) = delete;
+    TraceWriter& operator=(const TraceWriter&) = delete;
+
+    // Takes ownership of fd (closed by close()/the destructor) and writes the header.
+    [[nodiscard]] bool openFd(int fd, const TraceHeader& header);
+    // Creates or truncates path and writes the header.
+    [[nodiscard]] bool open(const std::string& path, const TraceHeader& header);
+    // Opens an existing trace to append frames after its last complete one (used by `run` to
+    // add the exit status). Fails if the file is not a trace.
+    [[nodiscard]] bool openAppend(const std::string& path);
+
+    // Encoding appends to the current frame; nothing reaches the file until flush().
+    void write(const ModuleRecord& r);
+    void write(const ModuleUnloadRecord& r);
+    void write(const StackNodeRecord& r);
+    void write(const ThreadRecord& r);
+    void write(const ThreadEndRecord& r);
+    void write(const AllocRecord& r);
+    void write(const FreeRecord& r);
+    void write(const RssRecord& r);
+    void write(const MarkRecord& r);
+    void write(const ErrorRecord& r);
+    void write(const LeakVerdictRecord& r);
+    void write(const EndRecord& r);
+    void write(const ExitStatusRecord& r);
+    void write(const Record& r);
+
+    // Raw (uncompressed) bytes waiting in the current frame.
+    std::size_t pendingBytes() const { return m_frame.size(); }
+    // Compresses the current frame and writes it whole. Returns false on an I/O error.
+    [[nodiscard]] bool flush();
+    // Flushes and closes the file.
+    [[nodiscard]] bool close();
+    bool isOpen() const { return m_fd >= 0; }
+    // Closes the descriptor without flushing (a forked child dropping its parent's writer).
+    void abandon();
+
+private:
+    struct DeltaState;
+    void resetDeltas();
+    void putByte(std::uint8_t b);
+    void putVarint(std::uint64_t v);
+    void putSigned(std::int64_t v);
+    void putTime(std::uint64_t timeNs);
+    void putAddress(std::uint64_t address);
+    void putBytes(const std::string& s);
+    void putThread(ThreadIndex thread);
+    bool writeAll(const void* data, std::size_t size);
+
+    int m_fd = -1;
+    std::vector<std::uint8_t> m_frame;
+    std::vector<std::uint8_t> m_compressed;
+    void* m_zstd = nullptr; // ZSTD_CCtx*, kept across frames
+    // Delta state, reset at each frame start so every frame decodes on its own.
+    std::uint64_t m_lastTime = 0;
+    std::uint64_t m_lastAddress = 0;
+    std::uint64_t m_lastStackId = 0;
+    std::uint64_t m_lastReturnAddress = 0;
+    std::uint32_t m_currentThread = 0xffffffffu;
+};
+
+} // namespace heapscope::format
