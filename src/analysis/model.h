@@ -103,7 +103,27 @@ struct Mark {
     std::string name;
 };
 
+// One memcheck-style loss record: the leaked blocks of one kind allocated at one stack.
+struct LossRecord {
+    format::LeakKind kind = format::LeakKind::StillReachable;
+    StackId stack;
+    ByteCount leaked;
+};
+
+// Oddities the replay worked around; a trace from a sound recording has none of them.
+struct ReplayDiagnostics {
+    std::uint64_t allocOfLiveAddress = 0;       // the old block was taken as freed first
+    std::uint64_t unknownFrees = 0;             // blocks allocated before tracing began (ignored)
+    std::uint64_t unknownStacks = 0;            // allocations naming an undefined stack (on root)
+    std::uint64_t badStackNodes = 0;            // stack nodes with an out-of-range id (dropped)
+    std::uint64_t verdictsForUnknownBlocks = 0; // leak verdicts for no live block (ignored)
+    std::uint64_t errorsNotKept = 0;            // heap errors counted beyond Model::kMaxErrors
+};
+
 struct Model {
+    // Heap errors beyond this many are counted in the summary but not kept one by one.
+    static constexpr std::size_t kMaxErrors = 10000;
+
     format::TraceHeader header;
     Summary summary;
     std::vector<SiteStats> sites;     // one per stack that allocated, in no particular order
@@ -112,6 +132,9 @@ struct Model {
     std::vector<ThreadInfo> threads;
     std::vector<TimelinePoint> timeline;
     std::vector<Mark> marks;
+    std::vector<LossRecord> lossRecords;      // from the leak verdicts, largest first
+    std::vector<format::ErrorRecord> errors;  // heap misuse in time order (up to kMaxErrors)
+    ReplayDiagnostics diagnostics;
     // Where and why reading stopped early, empty for a complete trace.
     std::string readProblem;
 };

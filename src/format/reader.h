@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "format/frame_decoder.h"
 #include "format/records.h"
 
 namespace heapscope::format {
@@ -43,8 +44,11 @@ public:
     std::uint64_t endOfLastCompleteFrame() const { return m_lastGoodFrameEnd; }
 
 private:
+    [[nodiscard]] bool openFile(const std::string& path, std::string& why);
     [[nodiscard]] bool loadNextFrame();
-    [[nodiscard]] bool decodeRecord(Record& out);
+    [[nodiscard]] bool readFrameBytes(std::uint32_t compressedBytes, std::uint32_t rawBytes);
+    [[nodiscard]] bool readAll(std::uint8_t* out, std::size_t size);
+    void reset();
     void fail(ReadOutcome outcome, const std::string& why);
 
     std::FILE* m_file = nullptr;
@@ -56,16 +60,14 @@ private:
     std::uint64_t m_lastGoodFrameEnd = 0;
     std::uint64_t m_frameOffset = 0; // file offset of the frame being decoded
     bool m_sawEnd = false;
+    // Both buffers only grow, to the largest frame seen: no allocation per frame.
     std::vector<std::uint8_t> m_compressed;
     std::vector<std::uint8_t> m_raw;
-    std::size_t m_pos = 0; // position in m_raw
     void* m_zstd = nullptr; // ZSTD_DCtx*
-    // Delta state mirrored from the writer, reset per frame.
-    std::uint64_t m_lastTime = 0;
-    std::uint64_t m_lastAddress = 0;
-    std::uint64_t m_lastStackId = 0;
-    std::uint64_t m_lastReturnAddress = 0;
-    std::uint32_t m_currentThread = 0;
+    // A frame is decoded once into m_scratch to validate it, then again into the caller's
+    // records, so a damaged frame delivers nothing and memory stays at one frame.
+    FrameDecoder m_decoder;
+    Record m_scratch;
 };
 
 } // namespace heapscope::format

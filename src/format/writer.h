@@ -52,27 +52,43 @@ public:
     void abandon();
 
 private:
-    struct DeltaState;
     void resetDeltas();
+    // Every record starts here: closes an over-full frame first, then writes the tag (after a
+    // ThreadSwitch when the record's thread differs from the frame's current one).
+    void beginRecord(RecordTag tag);
+    void beginRecord(RecordTag tag, ThreadIndex thread);
+    // Staged bytes join the frame: at each record's end, and early before a string or when the
+    // staging buffer is full.
+    void commitStaged();
+    void flushIfFull();
     void putByte(std::uint8_t b);
     void putVarint(std::uint64_t v);
     void putSigned(std::int64_t v);
     void putTime(std::uint64_t timeNs);
     void putAddress(std::uint64_t address);
+    void putStack(StackId id);
     void putBytes(const std::string& s);
     void putThread(ThreadIndex thread);
     bool writeAll(const void* data, std::size_t size);
+    bool startFile(int fd);
+
+    static constexpr std::uint64_t kNoThread = ~0ull;
 
     int m_fd = -1;
     std::vector<std::uint8_t> m_frame;
+    // Fields are staged here and appended to m_frame once per record (one append instead of
+    // one per field); strings and long records spill early.
+    std::uint8_t m_staged[64] = {};
+    std::size_t m_stagedBytes = 0;
     std::vector<std::uint8_t> m_compressed;
-    void* m_zstd = nullptr; // ZSTD_CCtx*, kept across frames
+    void* m_zstd = nullptr;         // ZSTD_CCtx*, kept across frames
+    bool m_autoFlushFailed = false; // reported by the next flush()
     // Delta state, reset at each frame start so every frame decodes on its own.
     std::uint64_t m_lastTime = 0;
     std::uint64_t m_lastAddress = 0;
     std::uint64_t m_lastStackId = 0;
     std::uint64_t m_lastReturnAddress = 0;
-    std::uint32_t m_currentThread = 0xffffffffu;
+    std::uint64_t m_currentThread = kNoThread;
 };
 
 } // namespace heapscope::format

@@ -1,0 +1,1 @@
+# bench harness: the pieces of bench/run.py (measurement, tools, cases, report).

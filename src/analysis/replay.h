@@ -1,0 +1,90 @@
+// analysis: Replay applies trace records in time order to a live set and per-site aggregates,
+// and hands out the finished Model. Memory grows with the live set and the distinct stacks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "analysis/live_map.h"
+#include "analysis/model.h"
+#include "analysis/timeline.h"
+#include "format/records.h"
+
+namespace heapscope::analysis {
+
+class Replay {
+public:
+    explicit Replay(const format::TraceHeader& header);
+
+    void apply(const format::Record& record);
+
+    // Ends the replay. readProblem is empty for a complete trace, else why reading stopped.
+    Model finish(std::string readProblem);
+
+    // Structural figures, so tests can show the state stays bounded by the live set.
+    std::size_t liveBlocks() const { return m_live.size(); }
+    std::size_t liveMapCapacity() const { return m_live.capacity(); }
+    std::size_t siteSlots() const { return m_sites.size(); }
+    std::size_t threadSlots() const { return m_threads.size(); }
+
+    void on(const format::AllocRecord& r);
+    void on(const format::FreeRecord& r);
+    void on(const format::ModuleRecord& r);
+    void on(const format::ModuleUnloadRecord& r);
+    void on(const format::StackNodeRecord& r);
+    void on(const format::ThreadRecord& r);
+    void on(const format::ThreadEndRecord& r);
+    void on(const format::RssRecord& r);
+    void on(const format::MarkRecord& r);
+    void on(const format::ErrorRecord& r);
+    void on(const format::LeakVerdictRecord& r);
+    void on(const format::EndRecord& r);
+    void on(const format::ExitStatusRecord& r);
+
+private:
+    // Per-site running figures. epoch is the peak epoch of the site's last change: while it is
+    // older than the current one, liveBytes is still what the site held at the latest peak.
+    struct SiteAccum {
+        std::uint64_t allocations = 0;
+        std::uint64_t bytesAllocated = 0;
+        std::uint64_t liveBytes = 0;
+        std::uint64_t liveBlocks = 0;
+        std::uint64_t peakBytes = 0;
+        std::uint64_t temporary = 0;
+        std::uint64_t epoch = 0;
+    };
+    struct ThreadState {
+        std::uint64_t lastAlloc = kNoAddress;
+        std::int64_t infoIndex = -1; // into m_model.threads
+        bool seen = false;
+    };
+    static constexpr std::uint64_t kNoAddress = ~std::uint64_t{0};
+
+    SiteAccum& site(StackId stack);
+    SiteAccum& touchSite(StackId stack);
+    ThreadState& thread(ThreadIndex thread);
+    void noteTime(std::uint64_t timeNs) {
+        if (timeNs > m_lastTimeNs) m_lastTimeNs = timeNs;
+    }
+    // Takes a block out of the heap figures (a free, or an address allocated twice).
+    void release(std::uint64_t address, const LiveBlock& block);
+
+    Model m_model;
+    LiveMap m_live;
+    std::vector<SiteAccum> m_sites;
+    std::vector<ThreadState> m_threads;
+    TimelineBuilder m_timeline;
+    std::uint64_t m_heapBytes = 0;
+    std::uint64_t m_rssBytes = 0;
+    std::uint64_t m_peakEpoch = 0;
+    std::uint64_t m_lastTimeNs = 0;
+    std::uint64_t m_endTimeNs = 0;
+    bool m_sawEnd = false;
+    std::unordered_set<std::uint64_t> m_verdictAddresses;
+    std::unordered_map<std::uint64_t, std::size_t> m_lossRecordIndex; // (stack, kind) -> index
+};
+
+} // namespace heapscope::analysis

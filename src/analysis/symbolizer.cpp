@@ -1,0 +1,289 @@
+// analysis: symbolization with elfutils libdwfl: one offline Dwfl over all the trace's modules,
+// DWARF line tables and inline scopes, ELF symbol table as the fallback. Cached per address.
+#include "analysis/symbolizer.h"
+
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+namespace heapscope::analysis {
+namespace {
+
+// The recorder's own frames never belong in a report; it cuts them, this is a second guard.
+constexpr const char* kRecorderLibrary = "libheapscope.so";
+
+bool isRecorderModule(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return path.compare(slash == std::string::npos ? 0 : slash + 1, std::string::npos,
+                        kRecorderLibrary) == 0;
+}
+
+// An address range of one module, as the recorder saw it mapped.
+struct MappedRange {
+    std::uint64_t end = 0;
+    std::size_t module = 0; // index into Impl::m_modules
+};
+
+// A compile unit's address range, in the module's DWARF addresses (before the bias).
+struct CuRange {
+    Dwarf_Addr low = 0;
+    Dwarf_Addr high = 0;
+    Dwarf_Die* cu = nullptr;
+};
+
+struct LoadedModule {
+    std::string path;
+    Dwfl_Module* dwfl = nullptr; // null when the file could not be opened or does not match
+    // Built on the first address libdwfl cannot place (see cuAt), sorted by low.
+    std::vector<CuRange> cuRanges;
+    bool cuRangesBuilt = false;
+};
+
+// The compile unit holding pc. libdwfl finds it through .debug_aranges, which clang does not
+// emit by default and elfutils 0.188 does not synthesise: then the CUs' own ranges are indexed.
+Dwarf_Die* cuAt(LoadedModule& module, Dwarf_Addr pc, Dwarf_Addr& bias) {
+    if (Dwarf_Die* cu = dwfl_module_addrdie(module.dwfl, pc, &bias)) return cu;
+    if (!module.cuRangesBuilt) {
+        module.cuRangesBuilt = true;
+        Dwarf_Die* cu = nullptr;
+        Dwarf_Addr cuBias = 0;
+        while ((cu = dwfl_module_nextcu(module.dwfl, cu, &cuBias)) != nullptr) {
+            Dwarf_Addr base = 0, low = 0, high = 0;
+            for (ptrdiff_t offset = 0; (offset = dwarf_ranges(cu, offset, &base, &low, &high)) > 0;)
+                module.cuRanges.push_back(CuRange{low, high, cu});
+        }
+        std::sort(module.cuRanges.begin(), module.cuRanges.end(),
+                  [](const CuRange& a, const CuRange& b) { return a.low < b.low; });
+    }
+    Dwarf_Addr dwarfBias = 0;
+    if (dwfl_module_getdwarf(module.dwfl, &dwarfBias) == nullptr) return nullptr;
+    const Dwarf_Addr address = pc - dwarfBias;
+    auto it = std::upper_bound(module.cuRanges.begin(), module.cuRanges.end(), address,
+                               [](Dwarf_Addr a, const CuRange& r) { return a < r.low; });
+    if (it == module.cuRanges.begin() || address >= std::prev(it)->high) return nullptr;
+    bias = dwarfBias;
+    return std::prev(it)->cu;
+}
+
+std::optional<std::string> attrString(Dwarf_Die* die, unsigned name) {
+    Dwarf_Attribute attr;
+    // _integrate follows DW_AT_abstract_origin and DW_AT_specification, where inlined instances
+    // and out-of-class member definitions keep their names.
+    if (dwarf_attr_integrate(die, name, &attr) == nullptr) return std::nullopt;
+    const char* s = dwarf_formstring(&attr);
+    return s != nullptr ? std::optional<std::string>(s) : std::nullopt;
+}
+
+std::optional<std::string> functionName(Dwarf_Die* die) {
+    if (auto linkage = attrString(die, DW_AT_linkage_name)) return demangle(*linkage);
+    if (auto linkage = attrString(die, DW_AT_MIPS_linkage_name)) return demangle(*linkage);
+    return attrString(die, DW_AT_name);
+}
+
+// The call site of an inlined scope (DW_AT_call_file/DW_AT_call_line): a location in the
+// function it was inlined into.
+void callSite(Dwarf_Die* inlined, Frame& outer) {
+    Dwarf_Attribute attr;
+    Dwarf_Word value = 0;
+    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0)
+        outer.line = static_cast<std::uint32_t>(value);
+    Dwarf_Die cu;
+    Dwarf_Files* files = nullptr;
+    std::size_t count = 0;
+    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_file, &attr), &value) != 0 ||
+        dwarf_diecu(inlined, &cu, nullptr, nullptr) == nullptr ||
+        dwarf_getsrcfiles(&cu, &files, &count) != 0 || value >= count)
+        return;
+    if (const char* file = dwarf_filesrc(files, value, nullptr, nullptr)) outer.file = file;
+}
+
+// Collects the function scopes (subprograms and inlined subroutines) containing pc under
+// parent, outermost first. dwarf_getscopes() would do this, but elfutils 0.188 fails on clang's
+// DWARF 5 ("no address value") where dwarf_haspc() on each DIE works, so the walk is done here.
+bool functionScopesAt(Dwarf_Die* parent, Dwarf_Addr pc, std::vector<Dwarf_Die>& chain,
+                      unsigned depth) {
+    constexpr unsigned kMaxDepth = 64; // hostile or broken DWARF cannot recurse without end
+    Dwarf_Die child;
+    if (depth > kMaxDepth || dwarf_child(parent, &child) != 0) return false;
+    do {
+        switch (dwarf_tag(&child)) {
+        case DW_TAG_namespace:
+        case DW_TAG_class_type:
+        case DW_TAG_structure_type:
+            if (functionScopesAt(&child, pc, chain, depth + 1)) return true;
+            break;
+        case DW_TAG_subprogram:
+        case DW_TAG_inlined_subroutine:
+        case DW_TAG_entry_point:
+        case DW_TAG_lexical_block:
+            if (dwarf_haspc(&child, pc) == 1) {
+                if (dwarf_tag(&child) != DW_TAG_lexical_block) chain.push_back(child);
+                functionScopesAt(&child, pc, chain, depth + 1);
+                return true;
+            }
+            break;
+        default:
+            break;
+        }
+    } while (dwarf_siblingof(&child, &child) == 0);
+    return false;
+}
+
+// From the innermost scope outwards: each inlined subroutine is a frame whose caller's
+// location is the inlined scope's call site; the real function ends the chain.
+void framesFromScopes(Dwarf_Die* cu, Dwarf_Addr pc, Frame first, std::vector<Frame>& out) {
+    std::vector<Dwarf_Die> chain;
+    functionScopesAt(cu, pc, chain, 0);
+    Frame current = std::move(first);
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+        Dwarf_Die* scope = &*it;
+        current.function = functionName(scope);
+        if (dwarf_tag(scope) != DW_TAG_inlined_subroutine) {
+            out.push_back(std::move(current));
+            return;
+        }
+        current.inlined = true;
+        Frame outer;
+        outer.address = current.address;
+        outer.module = current.module;
+        callSite(scope, outer);
+        out.push_back(std::move(current));
+        current = std::move(outer);
+    }
+    // The chain ended inside inlined code (damaged DWARF): keep the outermost location seen.
+    if (!out.empty()) out.push_back(std::move(current));
+}
+
+} // namespace
+
+struct Symbolizer::Impl {
+    Dwfl* m_dwfl = nullptr;
+    char* m_debuginfoPath = nullptr; // null: the standard /usr/lib/debug search
+    Dwfl_Callbacks m_callbacks{};
+    std::vector<LoadedModule> m_modules;
+    std::map<std::uint64_t, MappedRange> m_ranges; // by start address, never overlapping
+    std::unordered_map<std::uint64_t, std::vector<Frame>> m_cache;
+
+    explicit Impl(const std::vector<ModuleInfo>& infos);
+    ~Impl() {
+        if (m_dwfl != nullptr) dwfl_end(m_dwfl);
+    }
+    void addRange(std::uint64_t start, std::uint64_t end, std::size_t module);
+    LoadedModule* moduleAt(std::uint64_t address);
+    std::vector<Frame> lookup(std::uint64_t returnAddress);
+};
+
+Symbolizer::Impl::Impl(const std::vector<ModuleInfo>& infos) {
+    m_callbacks.find_elf = dwfl_build_id_find_elf;
+    m_callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    m_callbacks.section_address = dwfl_offline_section_address;
+    m_callbacks.debuginfo_path = &m_debuginfoPath;
+    m_dwfl = dwfl_begin(&m_callbacks);
+    if (m_dwfl == nullptr) return;
+    dwfl_report_begin(m_dwfl);
+    for (const ModuleInfo& info : infos) {
+        LoadedModule loaded;
+        loaded.path = info.path;
+        Dwfl_Module* mod =
+            dwfl_report_elf(m_dwfl, info.path.c_str(), info.path.c_str(), -1, info.bias, false);
+        if (mod != nullptr) {
+            // A file rebuilt since the recording would give wrong answers: use it only when its
+            // build-id is the recorded one (or either is unknown).
+            const unsigned char* bits = nullptr;
+            GElf_Addr vaddr = 0;
+            const int len = dwfl_module_build_id(mod, &bits, &vaddr);
+            const bool matches = info.buildId.empty() || len <= 0 ||
+                                 (static_cast<std::size_t>(len) == info.buildId.size() &&
+                                  std::memcmp(bits, info.buildId.data(), info.buildId.size()) == 0);
+            if (matches) loaded.dwfl = mod;
+        }
+        m_modules.push_back(loaded);
+        const std::size_t index = m_modules.size() - 1;
+        for (const format::Segment& seg : info.segments)
+            addRange(seg.start, seg.start + seg.size, index);
+        Dwarf_Addr low = 0, high = 0;
+        if (info.segments.empty() && mod != nullptr &&
+            dwfl_module_info(mod, nullptr, &low, &high, nullptr, nullptr, nullptr, nullptr))
+            addRange(low, high, index);
+    }
+    dwfl_report_end(m_dwfl, nullptr, nullptr);
+}
+
+// Modules come in load order. When a range overlaps an earlier one, the earlier module was
+// unloaded (dlclose) and this one mapped in its place, so the later module wins the addresses.
+void Symbolizer::Impl::addRange(std::uint64_t start, std::uint64_t end, std::size_t module) {
+    if (end <= start) return;
+    auto it = m_ranges.lower_bound(start);
+    if (it != m_ranges.begin() && std::prev(it)->second.end > start) --it;
+    while (it != m_ranges.end() && it->first < end) it = m_ranges.erase(it);
+    m_ranges[start] = MappedRange{end, module};
+}
+
+LoadedModule* Symbolizer::Impl::moduleAt(std::uint64_t address) {
+    auto it = m_ranges.upper_bound(address);
+    if (it == m_ranges.begin()) return nullptr;
+    --it;
+    return address < it->second.end ? &m_modules[it->second.module] : nullptr;
+}
+
+std::vector<Frame> Symbolizer::Impl::lookup(std::uint64_t returnAddress) {
+    Frame first;
+    first.address = returnAddress;
+    // A return address points after the call; the call itself is one byte earlier.
+    const std::uint64_t pc = returnAddress > 0 ? returnAddress - 1 : 0;
+    LoadedModule* module = moduleAt(pc);
+    if (module == nullptr) return {first};
+    first.module = module->path;
+    if (module->dwfl == nullptr) return {first};
+
+    std::vector<Frame> out;
+    Dwarf_Addr bias = 0;
+    if (Dwarf_Die* cu = cuAt(*module, pc, bias)) {
+        if (Dwarf_Line* line = dwarf_getsrc_die(cu, pc - bias)) {
+            int lineNo = 0;
+            if (const char* file = dwarf_linesrc(line, nullptr, nullptr)) first.file = file;
+            if (dwarf_lineno(line, &lineNo) == 0 && lineNo > 0)
+                first.line = static_cast<std::uint32_t>(lineNo);
+        }
+        framesFromScopes(cu, pc - bias, first, out);
+    }
+    if (out.empty()) out.push_back(first);
+    if (!out.back().function) {
+        // No DWARF for this code: the ELF symbol table still names the function.
+        GElf_Off offset = 0;
+        GElf_Sym sym;
+        if (const char* name =
+                dwfl_module_addrinfo(module->dwfl, pc, &offset, &sym, nullptr, nullptr, nullptr))
+            out.back().function = demangle(name);
+    }
+    return out;
+}
+
+Symbolizer::Symbolizer(const std::vector<ModuleInfo>& modules)
+    : m_impl(std::make_unique<Impl>(modules)) {}
+
+Symbolizer::~Symbolizer() = default;
+
+const std::vector<Frame>& Symbolizer::symbolize(std::uint64_t returnAddress) {
+    auto it = m_impl->m_cache.find(returnAddress);
+    if (it == m_impl->m_cache.end())
+        it = m_impl->m_cache.emplace(returnAddress, m_impl->lookup(returnAddress)).first;
+    return it->second;
+}
+
+std::vector<Frame> Symbolizer::symbolizeStack(const Model& model, StackId stack) {
+    std::vector<Frame> out;
+    for (const std::uint64_t address : returnAddresses(model, stack)) {
+        for (const Frame& frame : symbolize(address)) {
+            if (frame.module && isRecorderModule(*frame.module)) continue;
+            out.push_back(frame);
+        }
+    }
+    return out;
+}
+
+} // namespace heapscope::analysis

@@ -1,0 +1,165 @@
+// cli: `heapscope run [opts] [--] PROGRAM [ARGS...]`: records a trace of PROGRAM with the
+// preloaded recorder, then adds how the program ended and prints a short summary on stderr.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "analysis/analyze.h"
+#include "cli/arguments.h"
+#include "cli/child_process.h"
+#include "cli/command.h"
+#include "format/writer.h"
+#include "reports/run_summary.h"
+
+namespace heapscope::cli {
+namespace {
+
+// Shells exit 127 when a command is not found and 126 when it cannot be executed; scripts that
+// wrap a program in `heapscope run` keep seeing the same statuses.
+constexpr int kExitNotFound = 127;
+constexpr int kExitNotExecutable = 126;
+
+struct RecorderSetting {
+    std::string_view env;
+    std::string_view defaultValue;
+    std::string_view help;
+};
+
+constexpr RecorderSetting kRecorderSettings[] = {
+#define HEAPSCOPE_OPTION(field, env, type, def, help) {#env, #def, help},
+#include "recorder/options.inc"
+#undef HEAPSCOPE_OPTION
+};
+
+std::string_view recorderHelp(std::string_view env) {
+    for (const auto& setting : kRecorderSettings) {
+        if (setting.env == env) return setting.help;
+    }
+    return {};
+}
+
+std::string runFooter() {
+    std::string out =
+        "The exit status is the program's; if a signal killed the program, heapscope dies by the "
+        "same signal. If PROGRAM cannot be started, the status is 127 (not found) or 126 (not "
+        "executable), as in a shell.\n\nEvery recorder setting can also be given in the "
+        "environment (LD_PRELOAD=libheapscope.so works alone); HEAPSCOPE_LIBRARY overrides "
+        "where run finds libheapscope.so.\n";
+    for (const auto& setting : kRecorderSettings) {
+        out +=
+            fmt::format("  {} (default {}): {}\n", setting.env, setting.defaultValue, setting.help);
+    }
+    return out;
+}
+
+// <dir of /proc/self/exe>/../<libdir>/libheapscope.so: the same layout in the build tree and
+// once installed.
+std::string recorderLibrary() {
+    if (const char* path = std::getenv("HEAPSCOPE_LIBRARY"); path != nullptr && *path != '\0')
+        return path;
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (error) throw UsageError(fmt::format("run: cannot locate heapscope: {}", error.message()));
+    return (self.parent_path() / ".." / HEAPSCOPE_INSTALL_LIBDIR / "libheapscope.so")
+        .lexically_normal()
+        .string();
+}
+
+std::string defaultTracePath(const std::string& program, pid_t pid) {
+    return fmt::format("heapscope.{}.{}.hst", std::filesystem::path(program).filename().string(),
+                       pid);
+}
+
+// Appends how the program ended, so reports can tell it (the recorder cannot know a signal).
+bool appendExitStatus(const std::string& tracePath, const ProgramExit& exit) {
+    format::TraceWriter writer;
+    if (!writer.openAppend(tracePath)) return false;
+    writer.write(format::ExitStatusRecord{exit.signaled, exit.code});
+    return writer.close();
+}
+
+void printRunSummary(const std::string& tracePath, bool traceWritten) {
+    if (!traceWritten) {
+        std::cerr << fmt::format("heapscope: no trace was written to {}\n", tracePath);
+        return;
+    }
+    try {
+        std::cerr << reports::runSummaryText(analysis::analyzeTrace(tracePath), tracePath);
+    } catch (const std::exception& e) {
+        // Whatever goes wrong here, the program's own exit status must still come through.
+        std::cerr << fmt::format("heapscope: cannot read trace {}: {}\n", tracePath, e.what());
+    }
+}
+
+} // namespace
+
+int runCommand(const std::vector<std::string>& args) {
+    CLI::App app{"Run PROGRAM with the heapscope recorder and write its heap trace.",
+                 "heapscope run"};
+    std::string output;
+    bool quiet = false;
+    std::string stackDepthText;
+    bool traceChildren = false;
+    std::string program;
+    std::vector<std::string> programArgs;
+    app.add_option("-o,--output", output,
+                   "trace file (default heapscope.<program>.<pid>.hst); a forked child's trace "
+                   "gets .<childpid> before the extension");
+    app.add_flag("--quiet", quiet, "print no summary at the end");
+    app.add_option("--stack-depth", stackDepthText,
+                   std::string(recorderHelp("HEAPSCOPE_STACK_DEPTH")));
+    app.add_flag("--trace-children", traceChildren,
+                 std::string(recorderHelp("HEAPSCOPE_TRACE_CHILDREN")));
+    app.add_option("PROGRAM", program, "the program to run; everything from here is its own");
+    app.add_option("ARGS", programArgs, "the program's arguments");
+    app.footer(runFooter());
+    if (!parseArguments(app, args, Positionals::EndOptions)) return kExitSuccess;
+    requireArgument(app, "PROGRAM", program);
+    // The recorder reads the setting back as a plain number.
+    if (!stackDepthText.empty())
+        stackDepthText = std::to_string(parsePositive(app, "--stack-depth", stackDepthText));
+
+    const std::string library = recorderLibrary();
+    if (access(library.c_str(), R_OK) != 0) {
+        throw UsageError(fmt::format("run: cannot use the recorder library '{}': {}", library,
+                                     std::strerror(errno)));
+    }
+    std::vector<std::string> argv{program};
+    argv.insert(argv.end(), programArgs.begin(), programArgs.end());
+
+    const auto environment = [&](pid_t self) {
+        const char* preload = std::getenv("LD_PRELOAD");
+        Environment env{
+            {"LD_PRELOAD", preload && *preload ? library + ":" + preload : library},
+            {"HEAPSCOPE_OUTPUT", output.empty() ? defaultTracePath(program, self) : output},
+            {"HEAPSCOPE_OUTPUT_PID", std::to_string(self)}};
+        if (!stackDepthText.empty()) env.emplace_back("HEAPSCOPE_STACK_DEPTH", stackDepthText);
+        if (traceChildren) env.emplace_back("HEAPSCOPE_TRACE_CHILDREN", "1");
+        return env;
+    };
+    const StartedProgram started = startProgram(argv, environment);
+    if (started.execError != 0) {
+        std::cerr << fmt::format("heapscope: cannot run '{}': {}\n", program,
+                                 std::strerror(started.execError));
+        return started.execError == ENOENT ? kExitNotFound : kExitNotExecutable;
+    }
+    const std::string tracePath = output.empty() ? defaultTracePath(program, started.pid) : output;
+    const ProgramExit exit = waitForProgram(started.pid);
+
+    std::error_code error;
+    const bool traceWritten = std::filesystem::exists(tracePath, error);
+    if (traceWritten && !appendExitStatus(tracePath, exit) && !quiet) {
+        std::cerr << fmt::format("heapscope: could not add the exit status to {}\n", tracePath);
+    }
+    if (!quiet) printRunSummary(tracePath, traceWritten);
+    if (exit.signaled) dieBySignal(exit.code);
+    return exit.code;
+}
+
+} // namespace heapscope::cli

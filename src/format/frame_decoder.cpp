@@ -1,0 +1,236 @@
+// format: FrameDecoder, the inverse of TraceWriter's record encoding (docs/format.md). Every
+// read is bounds-checked and every enum and id range-checked, so no input can crash it.
+#include "format/frame_decoder.h"
+
+#include <cstdio>
+
+#include "common/varint.h"
+
+namespace heapscope::format {
+namespace {
+
+// Reuses the alternative out already holds, so strings and vectors keep their capacity and a
+// run of Alloc records costs no allocation.
+template <typename T>
+T& reuse(Record& out) {
+    if (T* r = std::get_if<T>(&out)) return *r;
+    return out.emplace<T>();
+}
+
+// Indexed by RecordTag; 0 is no tag.
+constexpr const char* kTagNames[] = {
+    nullptr, "Module", "ModuleUnload", "StackNode",   "Thread", "ThreadSwitch", "Alloc",     "Free",
+    "Rss",   "Mark",   "Error",        "LeakVerdict", "End",    "ThreadEnd",    "ExitStatus"};
+
+} // namespace
+
+void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
+    m_in = layout::ByteCursor{data, data + size};
+    m_begin = data;
+    m_recordStart = data;
+    m_tag = 0;
+    m_lastTime = 0;
+    m_lastAddress = 0;
+    m_lastStackId = 0;
+    m_lastReturnAddress = 0;
+    m_currentThread = kNoThread;
+}
+
+bool FrameDecoder::next(Record& out) {
+    for (;;) {
+        m_recordStart = m_in.p;
+        if (!m_in.byte(m_tag)) return failWith("frame ends where a record should start");
+        if (m_tag != static_cast<std::uint8_t>(RecordTag::ThreadSwitch)) break;
+        ThreadIndex thread;
+        if (!m_in.u32(thread.value)) return failWith(m_in.why);
+        m_currentThread = thread.value;
+        if (atEnd()) return failWith("frame ends after a thread switch");
+    }
+    return parseRecord(m_tag, out) || failWith(m_in.why);
+}
+
+bool FrameDecoder::parseRecord(std::uint8_t tag, Record& out) {
+    switch (static_cast<RecordTag>(tag)) {
+    case RecordTag::Module:
+        return parseModule(reuse<ModuleRecord>(out));
+    case RecordTag::ModuleUnload: {
+        auto& r = reuse<ModuleUnloadRecord>(out);
+        return m_in.u32(r.id.value) && getTime(r.timeNs);
+    }
+    case RecordTag::StackNode:
+        return parseStackNode(reuse<StackNodeRecord>(out));
+    case RecordTag::Thread: {
+        auto& r = reuse<ThreadRecord>(out);
+        return m_in.u32(r.thread.value) && getTime(r.timeNs) && m_in.varint(r.tid) &&
+               m_in.string(r.name);
+    }
+    case RecordTag::ThreadEnd: {
+        auto& r = reuse<ThreadEndRecord>(out);
+        return m_in.u32(r.thread.value) && getTime(r.timeNs);
+    }
+    case RecordTag::Alloc:
+        return parseAlloc(reuse<AllocRecord>(out));
+    case RecordTag::Free:
+        return parseFree(reuse<FreeRecord>(out));
+    case RecordTag::Rss: {
+        auto& r = reuse<RssRecord>(out);
+        return getTime(r.timeNs) && m_in.varint(r.rssBytes);
+    }
+    case RecordTag::Mark:
+        return parseMark(reuse<MarkRecord>(out));
+    case RecordTag::Error:
+        return parseError(reuse<ErrorRecord>(out));
+    case RecordTag::LeakVerdict:
+        return parseLeakVerdict(reuse<LeakVerdictRecord>(out));
+    case RecordTag::End:
+        return getTime(reuse<EndRecord>(out).timeNs);
+    case RecordTag::ExitStatus:
+        return parseExitStatus(reuse<ExitStatusRecord>(out));
+    case RecordTag::ThreadSwitch:
+        break; // consumed by next()
+    }
+    m_in.why = "unknown record tag";
+    return false;
+}
+
+bool FrameDecoder::parseModule(ModuleRecord& r) {
+    std::uint64_t count = 0;
+    if (!(m_in.u32(r.id.value) && getTime(r.timeNs) && m_in.varint(r.bias) && m_in.string(r.path) &&
+          m_in.string(r.buildId) && m_in.varint(count)))
+        return false;
+    // A segment takes at least two bytes: this bounds the vector by the frame size.
+    if (count > static_cast<std::uint64_t>(m_in.end - m_in.p) / 2) {
+        m_in.why = "segment count past the end";
+        return false;
+    }
+    r.segments.resize(count);
+    for (Segment& s : r.segments)
+        if (!(m_in.varint(s.start) && m_in.varint(s.size))) return false;
+    return true;
+}
+
+bool FrameDecoder::parseStackNode(StackNodeRecord& r) {
+    if (!(getStack(r.id) && getStack(r.parent) && getSignedDelta(m_lastReturnAddress)))
+        return false;
+    r.returnAddress = m_lastReturnAddress;
+    return true;
+}
+
+bool FrameDecoder::parseAlloc(AllocRecord& r) {
+    std::uint8_t family = 0;
+    if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
+          m_in.varint(r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
+        return false;
+    r.family = static_cast<AllocFamily>(family);
+    return true;
+}
+
+bool FrameDecoder::parseFree(FreeRecord& r) {
+    std::uint8_t family = 0;
+    if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
+          getEnum(kAllocFamilyCount, family)))
+        return false;
+    r.family = static_cast<AllocFamily>(family);
+    return true;
+}
+
+bool FrameDecoder::parseMark(MarkRecord& r) {
+    return getThread(r.thread) && getTime(r.timeNs) && m_in.string(r.name);
+}
+
+bool FrameDecoder::parseError(ErrorRecord& r) {
+    std::uint8_t kind = 0;
+    if (!(getThread(r.thread) && getTime(r.timeNs) && getEnum(kErrorKindCount, kind) &&
+          getAddress(r.address) && m_in.varint(r.size) && getStack(r.stack) &&
+          getStack(r.allocStack) && getStack(r.freeStack)))
+        return false;
+    r.kind = static_cast<ErrorKind>(kind);
+    return true;
+}
+
+bool FrameDecoder::parseLeakVerdict(LeakVerdictRecord& r) {
+    std::uint8_t kind = 0;
+    if (!(getAddress(r.address) && getEnum(kLeakKindCount, kind))) return false;
+    r.kind = static_cast<LeakKind>(kind);
+    return true;
+}
+
+bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
+    std::uint8_t signaled = 0;
+    std::uint64_t code = 0;
+    if (!(getEnum(2, signaled) && m_in.varint(code))) return false;
+    const std::int64_t value = zigzagDecode(code);
+    if (value < INT32_MIN || value > INT32_MAX) {
+        m_in.why = "exit code out of range";
+        return false;
+    }
+    r.signaled = signaled != 0;
+    r.code = static_cast<std::int32_t>(value);
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getSignedDelta(std::uint64_t& last) {
+    std::uint64_t delta = 0;
+    if (!m_in.varint(delta)) return false;
+    // Modular arithmetic, the inverse of the writer's: every u64 value round-trips.
+    last += static_cast<std::uint64_t>(zigzagDecode(delta));
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getTime(std::uint64_t& timeNs) {
+    if (!getSignedDelta(m_lastTime)) return false;
+    timeNs = m_lastTime;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getAddress(std::uint64_t& address) {
+    if (!getSignedDelta(m_lastAddress)) return false;
+    address = m_lastAddress;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getStack(StackId& id) {
+    if (!getSignedDelta(m_lastStackId)) return false;
+    if (m_lastStackId > UINT32_MAX) {
+        m_in.why = "stack id out of range";
+        return false;
+    }
+    id.value = static_cast<std::uint32_t>(m_lastStackId);
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getThread(ThreadIndex& thread) {
+    if (m_currentThread == kNoThread) {
+        m_in.why = "record before any thread switch";
+        return false;
+    }
+    thread.value = static_cast<std::uint32_t>(m_currentThread);
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getEnum(std::uint8_t count, std::uint8_t& value) {
+    if (!m_in.byte(value)) return false;
+    if (value < count) return true;
+    m_in.why = "enum value out of range";
+    return false;
+}
+
+bool FrameDecoder::failWith(const char* why) {
+    m_in.why = why;
+    return false;
+}
+
+std::string FrameDecoder::error() const {
+    char line[160];
+    const std::ptrdiff_t offset = m_recordStart - m_begin;
+    const char* name = m_tag < std::size(kTagNames) ? kTagNames[m_tag] : nullptr;
+    if (name == nullptr)
+        std::snprintf(line, sizeof line, "unknown record tag 0x%02x at frame offset %td", m_tag,
+                      offset);
+    else
+        std::snprintf(line, sizeof line, "%s in %s record at frame offset %td",
+                      m_in.why ? m_in.why : "bad value", name, offset);
+    return line;
+}
+
+} // namespace heapscope::format

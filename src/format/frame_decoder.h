@@ -1,0 +1,56 @@
+// format: decodes the records of one decompressed frame, mirroring the writer's per-frame
+// delta state. Used by TraceReader twice per frame: once to validate, once to deliver.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "format/layout.h"
+#include "format/records.h"
+
+namespace heapscope::format {
+
+class FrameDecoder {
+public:
+    // Starts on a frame's raw bytes, with the delta state of a frame start.
+    void reset(const std::uint8_t* data, std::size_t size);
+    bool atEnd() const { return m_in.p == m_in.end; }
+    // Decodes the next record into out; ThreadSwitch records are applied, never returned.
+    // Returns false if the bytes do not decode; error() then says what and where.
+    [[nodiscard]] bool next(Record& out);
+    // One line such as "unknown record tag 0x3f at frame offset 17".
+    std::string error() const;
+
+private:
+    [[nodiscard]] bool parseRecord(std::uint8_t tag, Record& out);
+    [[nodiscard]] bool parseModule(ModuleRecord& r);
+    [[nodiscard]] bool parseStackNode(StackNodeRecord& r);
+    [[nodiscard]] bool parseAlloc(AllocRecord& r);
+    [[nodiscard]] bool parseFree(FreeRecord& r);
+    [[nodiscard]] bool parseMark(MarkRecord& r);
+    [[nodiscard]] bool parseError(ErrorRecord& r);
+    [[nodiscard]] bool parseLeakVerdict(LeakVerdictRecord& r);
+    [[nodiscard]] bool parseExitStatus(ExitStatusRecord& r);
+    [[nodiscard]] bool getTime(std::uint64_t& timeNs);
+    [[nodiscard]] bool getAddress(std::uint64_t& address);
+    [[nodiscard]] bool getStack(StackId& id);
+    [[nodiscard]] bool getThread(ThreadIndex& thread);
+    [[nodiscard]] bool getEnum(std::uint8_t count, std::uint8_t& value);
+    [[nodiscard]] bool getSignedDelta(std::uint64_t& last);
+    [[nodiscard]] bool failWith(const char* why);
+
+    static constexpr std::uint64_t kNoThread = ~0ull;
+
+    layout::ByteCursor m_in;
+    const std::uint8_t* m_begin = nullptr;
+    const std::uint8_t* m_recordStart = nullptr;
+    std::uint8_t m_tag = 0;
+    std::uint64_t m_lastTime = 0;
+    std::uint64_t m_lastAddress = 0;
+    std::uint64_t m_lastStackId = 0;
+    std::uint64_t m_lastReturnAddress = 0;
+    std::uint64_t m_currentThread = kNoThread;
+};
+
+} // namespace heapscope::format

@@ -1,0 +1,113 @@
+// recorder: the writer thread. Each cycle it drains every thread's buffer, merges the events
+// into one time order (event_merge.h), writes stack nodes before the events that use them,
+// module loads, RSS samples and thread names, and flushes a zstd frame at least every
+// flushIntervalMs. It keeps the live statistics, counted in that exact order.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "format/writer.h"
+#include "recorder/event_merge.h"
+#include "recorder/modules.h"
+#include "recorder/stack_trie.h"
+#include "recorder/thread_buffer.h"
+
+namespace heapscope::recorder {
+
+struct LiveStats {
+    std::uint64_t liveBytes = 0;
+    std::uint64_t liveBlocks = 0;
+    std::uint64_t peakBytes = 0;
+    std::uint64_t totalAllocations = 0;
+    std::uint64_t totalBytes = 0;
+};
+
+struct FlusherSettings {
+    std::uint64_t flushIntervalMs = 50;
+    std::uint64_t rssIntervalMs = 10;
+    void (*onWriteFailure)() = nullptr; // recording must stop: the trace cannot be written
+};
+
+class Flusher {
+public:
+    Flusher(ThreadRegistry& registry, StackTrie& trie, const FlusherSettings& settings);
+    Flusher(const Flusher&) = delete;
+    Flusher& operator=(const Flusher&) = delete;
+
+    // Opens the trace, writes the header and the module map. Times in the trace are relative
+    // to startNs (a monotonicNowNs() value). Logs the reason and returns false on failure.
+    bool open(const std::string& path, const format::TraceHeader& header, std::uint64_t startNs,
+              const LiveStats& inherited);
+    bool startThread();
+    // Stops the thread, writes everything still buffered, an EndRecord, and closes the trace.
+    void stop();
+    bool running() const { return m_running.load(std::memory_order_acquire); }
+    void wake();
+    // A dlopen/dlclose happened: re-read the module map on the next cycle.
+    void noteModulesChanged();
+    // Waits until a cycle that started after timeNs has completed, so every event stamped
+    // before it is counted in stats(). False if the writer is not running.
+    bool waitForCycleAfter(std::uint64_t timeNs);
+    LiveStats stats();
+
+    // fork(): prepare holds the cycle lock (no cycle is half done in the child); the child
+    // drops the parent's trace and pending events, and opens its own trace.
+    void prepareFork();
+    void parentAfterFork();
+    bool childAfterFork(const std::string& path, const format::TraceHeader& header,
+                        std::uint64_t startNs, const LiveStats& inherited);
+
+private:
+    struct KnownThread {
+        ThreadBuffer* buffer;
+        ThreadIndex index;
+        std::uint64_t tid;
+        std::string name;
+        bool dead;
+    };
+
+    static void* threadEntry(void* self);
+    void run();
+    void cycle(bool final);
+    void collectBuffers();
+    void writeStackNodes();
+    void writeEvent(ThreadIndex thread, const Event& event);
+    void sampleRss(std::uint64_t timeNs);
+    void checkThreadNames(std::uint64_t timeNs);
+    void retireDeadThreads(std::uint64_t timeNs);
+    void flushFrame();
+    std::uint64_t relative(std::uint64_t monotonicNs) const;
+
+    ThreadRegistry& m_registry;
+    StackTrie& m_trie;
+    FlusherSettings m_settings;
+
+    std::mutex m_cycleMutex; // one cycle at a time; held across fork()
+    format::TraceWriter m_writer;
+    EventMerger m_merger;
+    ModuleMap m_modules;
+    std::vector<KnownThread> m_threads;
+    LiveStats m_stats;
+    std::uint64_t m_startNs = 0;
+    std::uint64_t m_lastWrittenNs = 0; // relative time of the newest record written
+    std::uint64_t m_lastFlushNs = 0;
+    std::uint64_t m_lastRssNs = 0;
+    std::uint64_t m_lastNamesNs = 0;
+    std::uint32_t m_nextNode = 1;
+    bool m_failed = false;
+
+    pthread_t m_thread{};
+    std::atomic<bool> m_running{false};
+    std::atomic<bool> m_stopRequested{false};
+    std::atomic<bool> m_modulesChanged{false};
+    std::atomic<std::uint32_t> m_wakeWord{0};
+    std::atomic<std::uint64_t> m_completedCycleStart{0};
+};
+
+} // namespace heapscope::recorder

@@ -1,0 +1,108 @@
+// recorder: the hooks that end the process image without running library destructors
+// (_exit, _Exit, the exec family): the trace is finished first, so it is complete.
+#include <alloca.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "recorder/tracker.h"
+
+#define HEAPSCOPE_EXPORT __attribute__((visibility("default")))
+
+namespace {
+
+using heapscope::recorder::shutdown;
+
+template <typename Fn>
+Fn next(const char* name) noexcept {
+    return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+using ExecveFn = int (*)(const char*, char* const[], char* const[]);
+using ExecvpeFn = int (*)(const char*, char* const[], char* const[]);
+using FexecveFn = int (*)(int, char* const[], char* const[]);
+
+// Collects execl-style variadic arguments (after arg0, up to the terminating null) into a
+// null-terminated array on the caller's stack.
+#define HEAPSCOPE_COLLECT_ARGS(argv, arg0, ap)                                                     \
+    do {                                                                                           \
+        std::size_t count = 1;                                                                     \
+        va_start(ap, arg0);                                                                        \
+        while (va_arg(ap, char*) != nullptr) ++count;                                              \
+        va_end(ap);                                                                                \
+        argv = static_cast<char**>(alloca((count + 1) * sizeof(char*)));                           \
+        argv[0] = const_cast<char*>(arg0);                                                         \
+        va_start(ap, arg0);                                                                        \
+        for (std::size_t i = 1; i <= count; ++i) argv[i] = va_arg(ap, char*);                      \
+    } while (0)
+
+} // namespace
+
+extern "C" {
+
+HEAPSCOPE_EXPORT void _exit(int status) {
+    shutdown();
+    if (auto real = next<void (*)(int)>("_exit")) real(status);
+    for (;;) syscall(SYS_exit_group, status);
+}
+
+HEAPSCOPE_EXPORT void _Exit(int status) noexcept {
+    shutdown();
+    if (auto real = next<void (*)(int)>("_Exit")) real(status);
+    for (;;) syscall(SYS_exit_group, status);
+}
+
+// A successful exec replaces the program without running destructors: finish the trace
+// before. If the exec fails, the program goes on unrecorded.
+HEAPSCOPE_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) noexcept {
+    shutdown();
+    return next<ExecveFn>("execve")(path, argv, envp);
+}
+
+HEAPSCOPE_EXPORT int execv(const char* path, char* const argv[]) noexcept {
+    return execve(path, argv, environ);
+}
+
+HEAPSCOPE_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) noexcept {
+    shutdown();
+    return next<ExecvpeFn>("execvpe")(file, argv, envp);
+}
+
+HEAPSCOPE_EXPORT int execvp(const char* file, char* const argv[]) noexcept {
+    return execvpe(file, argv, environ);
+}
+
+HEAPSCOPE_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) noexcept {
+    shutdown();
+    return next<FexecveFn>("fexecve")(fd, argv, envp);
+}
+
+HEAPSCOPE_EXPORT int execl(const char* path, const char* arg0, ...) noexcept {
+    char** argv = nullptr;
+    va_list ap;
+    HEAPSCOPE_COLLECT_ARGS(argv, arg0, ap);
+    va_end(ap);
+    return execve(path, argv, environ);
+}
+
+HEAPSCOPE_EXPORT int execlp(const char* file, const char* arg0, ...) noexcept {
+    char** argv = nullptr;
+    va_list ap;
+    HEAPSCOPE_COLLECT_ARGS(argv, arg0, ap);
+    va_end(ap);
+    return execvpe(file, argv, environ);
+}
+
+HEAPSCOPE_EXPORT int execle(const char* path, const char* arg0, ...) noexcept {
+    char** argv = nullptr;
+    va_list ap;
+    HEAPSCOPE_COLLECT_ARGS(argv, arg0, ap);
+    char* const* envp = va_arg(ap, char* const*);
+    va_end(ap);
+    return execve(path, argv, envp);
+}
+
+} // extern "C"

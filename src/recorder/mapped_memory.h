@@ -1,0 +1,32 @@
+// recorder: anonymous mmap'ed memory for the recorder's tables and buffers, which must never
+// come from the malloc it is hooking.
+#pragma once
+
+#include <sys/mman.h>
+
+#include <cstddef>
+
+namespace heapscope::recorder {
+
+// Zero-filled pages, committed lazily by the kernel. Returns nullptr on failure.
+inline void* mapZeroed(std::size_t bytes) noexcept {
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? nullptr : p;
+}
+
+inline void unmap(void* p, std::size_t bytes) noexcept {
+    if (p != nullptr) ::munmap(p, bytes);
+}
+
+template <typename T>
+T* mapArray(std::size_t count) noexcept {
+    return static_cast<T*>(mapZeroed(count * sizeof(T)));
+}
+
+template <typename T>
+void unmapArray(T* p, std::size_t count) noexcept {
+    unmap(p, count * sizeof(T));
+}
+
+} // namespace heapscope::recorder

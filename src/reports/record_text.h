@@ -1,0 +1,15 @@
+// reports: one line per trace record, for `heapscope dump` (debugging traces and the recorder).
+#pragma once
+
+#include <string>
+
+#include "format/records.h"
+
+namespace heapscope::reports {
+
+std::string headerText(const format::TraceHeader& header);
+
+// "alloc thread=0 time=1234 address=0x5581a0 size=16 stack=3 family=malloc"
+std::string recordText(const format::Record& record);
+
+} // namespace heapscope::reports

@@ -1,0 +1,61 @@
+// e2e: victims `exit_status` and `signal` — `heapscope run` ends the way the program ends (exit
+// status or signal) and leaves its stdout and stderr byte-identical.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "heapscope_cli.h"
+
+namespace heapscope::e2e {
+namespace {
+
+struct Runs {
+    Result native;
+    Result traced;
+};
+
+Runs runBothWays(const std::vector<std::string>& program) {
+    TempDir dir;
+    Command native;
+    native.argv = program;
+    return {run(native), heapscopeRun(dir.file("trace.hst"), program)};
+}
+
+void expectSameOutput(const Runs& runs) {
+    EXPECT_EQ(runs.traced.out, runs.native.out);
+    EXPECT_EQ(withoutHeapscopeLines(runs.traced.err), runs.native.err);
+}
+
+TEST(ExitStatus, ExitCodeIsPassedThrough) {
+    const Runs runs = runBothWays({victimPath("victim_exit_status")});
+    ASSERT_EQ(runs.native.exitCode(), 3) << runs.native.describe();
+    EXPECT_EQ(runs.traced.exitCode(), 3) << runs.traced.describe();
+    expectSameOutput(runs);
+    EXPECT_FALSE(runs.native.out.empty());
+    EXPECT_FALSE(runs.native.err.empty());
+}
+
+TEST(ExitStatus, TerminatedBySigterm) {
+    const Runs runs = runBothWays({victimPath("victim_signal"), "term"});
+    ASSERT_EQ(runs.native.signal(), SIGTERM) << runs.native.describe();
+    EXPECT_EQ(runs.traced.signal(), SIGTERM) << runs.traced.describe();
+    expectSameOutput(runs);
+}
+
+TEST(ExitStatus, CrashedBySigsegv) {
+    const Runs runs = runBothWays({victimPath("victim_signal"), "segv"});
+    ASSERT_EQ(runs.native.signal(), SIGSEGV) << runs.native.describe();
+    EXPECT_EQ(runs.traced.signal(), SIGSEGV) << runs.traced.describe();
+    expectSameOutput(runs);
+}
+
+TEST(ExitStatus, TraceRecordsTheExitStatus) {
+    TempDir dir;
+    const std::string trace = dir.file("exit.hst");
+    const Result traced = heapscopeRun(trace, {victimPath("victim_exit_status")});
+    ASSERT_EQ(traced.exitCode(), 3) << traced.describe();
+    EXPECT_EQ(summaryJson(trace).at("exit_status"), 3);
+}
+
+} // namespace
+} // namespace heapscope::e2e

@@ -1,0 +1,141 @@
+// tests/unit/recorder: the writer thread end to end: four threads allocate and free each
+// other's blocks while it drains; the trace must hold every event in one time order (every free
+// after its alloc), the stack nodes before their use, and exact live statistics.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "format/reader.h"
+#include "recorder/flusher.h"
+
+namespace heapscope::recorder {
+namespace {
+
+Flusher* s_flusher = nullptr;
+
+void wakeWriter() { s_flusher->wake(); }
+
+bool waitForWriter() {
+    if (!s_flusher->running()) return false;
+    s_flusher->wake();
+    std::this_thread::yield();
+    return true;
+}
+
+constexpr ThreadBuffer::Drain kDrain{&wakeWriter, &waitForWriter};
+
+void append(ThreadBuffer& buffer, EventKind kind, std::uint64_t address, std::uint32_t stack) {
+    buffer.append([&](Event& e) { e = Event{monotonicNowNs(), address, 16, stack, kind, 0}; },
+                  kDrain);
+}
+
+TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
+    constexpr int kThreads = 4;
+    constexpr std::uint64_t kPerThread = 40000; // more than two buffer halves: full-buffer waits
+    ThreadRegistry registry;
+    StackTrie trie;
+    Flusher flusher(registry, trie, FlusherSettings{10, 10, nullptr});
+    s_flusher = &flusher;
+    // The pid keeps parallel runs of this test (several build trees) off each other's file.
+    const std::string path =
+        testing::TempDir() + "heapscope_flusher_test." + std::to_string(getpid()) + ".hst";
+    format::TraceHeader header;
+    header.pid = 1;
+    header.executable = "/bin/test";
+    ASSERT_TRUE(flusher.open(path, header, monotonicNowNs(), LiveStats{}));
+    ASSERT_TRUE(flusher.startThread());
+
+    std::mutex poolMutex;
+    std::deque<std::uint64_t> pool; // blocks any thread may free
+    std::vector<std::thread> threads;
+    std::atomic<std::uint64_t> frees{0};
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            ThreadBuffer* buffer = registry.create(1000 + t, "producer", 0);
+            append(*buffer, EventKind::ThreadStart, 0, 0);
+            const std::uintptr_t frames[] = {0x1000u + static_cast<std::uintptr_t>(t), 0x2000};
+            const StackId stack = trie.intern(frames, 2);
+            for (std::uint64_t i = 0; i < kPerThread; ++i) {
+                const std::uint64_t address = (std::uint64_t(t + 1) << 32) + i * 16;
+                append(*buffer, EventKind::Alloc, address, stack.value);
+                std::uint64_t victim = 0;
+                {
+                    std::lock_guard<std::mutex> lock(poolMutex);
+                    pool.push_back(address);
+                    if (i % 3 != 0) {
+                        victim = pool.front();
+                        pool.pop_front();
+                    }
+                }
+                if (victim != 0) {
+                    append(*buffer, EventKind::Free, victim, 0);
+                    frees.fetch_add(1);
+                }
+            }
+            buffer->markEnded();
+        });
+    }
+    for (std::thread& t : threads) t.join();
+
+    ASSERT_TRUE(flusher.waitForCycleAfter(monotonicNowNs()));
+    const LiveStats stats = flusher.stats();
+    const std::uint64_t allocs = kThreads * kPerThread;
+    EXPECT_EQ(stats.totalAllocations, allocs);
+    EXPECT_EQ(stats.totalBytes, allocs * 16);
+    EXPECT_EQ(stats.liveBlocks, allocs - frees.load());
+    EXPECT_EQ(stats.liveBytes, (allocs - frees.load()) * 16);
+    EXPECT_GE(stats.peakBytes, stats.liveBytes);
+    flusher.stop();
+
+    format::TraceReader reader;
+    ASSERT_TRUE(reader.open(path)) << reader.error();
+    format::Record record;
+    std::set<std::uint64_t> live;
+    std::set<std::uint32_t> nodes;
+    std::uint64_t lastTime = 0;
+    std::uint64_t allocRecords = 0;
+    std::uint64_t freeRecords = 0;
+    int threadRecords = 0;
+    int endRecords = 0;
+    while (reader.next(record)) {
+        if (const auto* a = std::get_if<format::AllocRecord>(&record)) {
+            ASSERT_GE(a->timeNs, lastTime);
+            lastTime = a->timeNs;
+            ASSERT_TRUE(nodes.count(a->stack.value)) << "stack used before its node";
+            ASSERT_TRUE(live.insert(a->address).second);
+            ++allocRecords;
+        } else if (const auto* f = std::get_if<format::FreeRecord>(&record)) {
+            ASSERT_GE(f->timeNs, lastTime);
+            lastTime = f->timeNs;
+            ASSERT_EQ(live.erase(f->address), 1u) << "free before its alloc";
+            ++freeRecords;
+        } else if (const auto* n = std::get_if<format::StackNodeRecord>(&record)) {
+            nodes.insert(n->id.value);
+        } else if (const auto* th = std::get_if<format::ThreadRecord>(&record)) {
+            EXPECT_EQ(th->name, "producer");
+            ++threadRecords;
+        } else if (std::holds_alternative<format::EndRecord>(record)) {
+            ++endRecords;
+        }
+    }
+    EXPECT_EQ(reader.outcome(), format::ReadOutcome::Complete) << reader.error();
+    EXPECT_EQ(allocRecords, allocs);
+    EXPECT_EQ(freeRecords, frees.load());
+    EXPECT_EQ(nodes.size(), 5u); // the shared outer frame and one inner frame per thread
+    EXPECT_EQ(threadRecords, kThreads);
+    EXPECT_EQ(endRecords, 1);
+    std::remove(path.c_str());
+}
+
+} // namespace
+} // namespace heapscope::recorder
