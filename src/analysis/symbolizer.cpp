@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace heapscope::analysis {
@@ -252,13 +254,16 @@ std::vector<Frame> Symbolizer::Impl::lookup(std::uint64_t returnAddress) {
         framesFromScopes(cu, pc - bias, first, out);
     }
     if (out.empty()) out.push_back(first);
-    if (!out.back().function) {
-        // No DWARF for this code: the ELF symbol table still names the function.
-        GElf_Off offset = 0;
-        GElf_Sym sym;
-        if (const char* name =
-                dwfl_module_addrinfo(module->dwfl, pc, &offset, &sym, nullptr, nullptr, nullptr))
-            out.back().function = demangle(name);
+    // The real (not inlined) function is named from the ELF symbol table when it can be: its
+    // mangled name is fully qualified, where DWARF may only give "addOrder" (members of
+    // anonymous namespaces carry no linkage name). It also names code without DWARF.
+    GElf_Off offset = 0;
+    GElf_Sym sym;
+    if (const char* name =
+            dwfl_module_addrinfo(module->dwfl, pc, &offset, &sym, nullptr, nullptr, nullptr)) {
+        // Drop a symbol version ("__libc_start_main@@GLIBC_2.34"); mangled names have no '@'.
+        const std::string_view symbol(name);
+        out.back().function = demangle(std::string(symbol.substr(0, symbol.find('@'))));
     }
     return out;
 }

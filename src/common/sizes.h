@@ -20,7 +20,7 @@ std::string formatSignedSize(std::int64_t bytes);
 // "1,234,567": thousands separators, as the run summary prints counts.
 std::string formatCount(std::uint64_t count);
 
-// "2.31 s", "45 ms", "812 us" from nanoseconds.
+// "2.31 s", "45.0 ms", "812.0 us" from nanoseconds.
 std::string formatDuration(std::uint64_t ns);
 
 } // namespace heapscope

@@ -1,4 +1,4 @@
-// format tests: trace construction and read-back helpers.
+// format tests: building traces byte by byte and reading them back.
 #include "trace_builder.h"
 
 #include <unistd.h>
