@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "workload_scale.h"
+
 namespace {
 
 constexpr std::uint64_t kPairsAtScale1 = 10'000'000;
@@ -98,22 +100,11 @@ __attribute__((noinline)) std::uint64_t handleIdle(Ring &ring, std::uint64_t ran
     return descend<kChainDepth>(ring, random) + 4;
 }
 
-double parseScale(int argc, char **argv) {
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string_view(argv[i]) == "--scale")
-            return std::strtod(argv[i + 1], nullptr);
-    }
-    return 1.0;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-    const double scale = parseScale(argc, argv);
-    if (!(scale > 0.0)) {
-        std::fprintf(stderr, "usage: bench_w1 [--scale FACTOR>0]\n");
-        return 2;
-    }
+    const double scale = workloadScale(argc, argv, "bench_w1");
+    if (!(scale > 0.0)) return 2;
     const auto pairs = static_cast<std::uint64_t>(static_cast<double>(kPairsAtScale1) * scale);
 
     static Ring ring;

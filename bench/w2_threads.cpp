@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "workload_scale.h"
+
 namespace {
 
 constexpr int kThreads = 8;
@@ -133,22 +135,11 @@ std::uint64_t runThread(int self, std::uint64_t budget) {
     return sum;
 }
 
-double parseScale(int argc, char **argv) {
-    for (int i = 1; i + 1 < argc; ++i) {
-        if (std::string_view(argv[i]) == "--scale")
-            return std::strtod(argv[i + 1], nullptr);
-    }
-    return 1.0;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
-    const double scale = parseScale(argc, argv);
-    if (!(scale > 0.0)) {
-        std::fprintf(stderr, "usage: bench_w2 [--scale FACTOR>0]\n");
-        return 2;
-    }
+    const double scale = workloadScale(argc, argv, "bench_w2");
+    if (!(scale > 0.0)) return 2;
     const auto budget =
         static_cast<std::uint64_t>(static_cast<double>(kAllocationsPerThreadAtScale1) * scale);
 
