@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "workload_scale.h"
+#include "workload.h"
 
 namespace {
 
@@ -14,14 +14,6 @@ constexpr std::uint64_t kPairsAtScale1 = 10'000'000;
 constexpr std::size_t kLiveSlots = 10'000;
 constexpr std::size_t kMinSize = 16;
 constexpr std::size_t kMaxSize = 512;
-
-// splitmix64: deterministic, so every run and every tool sees the same sizes and call paths.
-std::uint64_t nextRandom(std::uint64_t &state) {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 struct Ring {
     void *slots[kLiveSlots] = {};

@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "workload_scale.h"
+#include "workload.h"
 
 namespace {
 
@@ -20,13 +20,6 @@ constexpr std::uint64_t kAllocationsPerThreadAtScale1 = 2'000'000;
 constexpr std::size_t kLiveObjects = 512;
 constexpr std::size_t kLiveStrings = 256;
 constexpr std::uint64_t kDrainEvery = 64;
-
-std::uint64_t nextRandom(std::uint64_t &state) {
-    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
 struct Object {
     virtual ~Object() = default;

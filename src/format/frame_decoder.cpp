@@ -29,11 +29,7 @@ void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
     m_begin = data;
     m_recordStart = data;
     m_tag = 0;
-    m_lastTime = 0;
-    m_lastAddress = 0;
-    m_lastStackId = 0;
-    m_lastReturnAddress = 0;
-    m_currentThread = kNoThread;
+    m_delta = {};
 }
 
 bool FrameDecoder::next(Record& out) {
@@ -43,7 +39,7 @@ bool FrameDecoder::next(Record& out) {
         if (m_tag != static_cast<std::uint8_t>(RecordTag::ThreadSwitch)) break;
         ThreadIndex thread;
         if (!m_in.u32(thread.value)) return failWith(m_in.why);
-        m_currentThread = thread.value;
+        m_delta.currentThread = thread.value;
         if (atEnd()) return failWith("frame ends after a thread switch");
     }
     return parseRecord(m_tag, out) || failWith(m_in.why);
@@ -110,9 +106,9 @@ bool FrameDecoder::parseModule(ModuleRecord& r) {
 }
 
 bool FrameDecoder::parseStackNode(StackNodeRecord& r) {
-    if (!(getStack(r.id) && getStack(r.parent) && getSignedDelta(m_lastReturnAddress)))
+    if (!(getStack(r.id) && getStack(r.parent) && getSignedDelta(m_delta.lastReturnAddress)))
         return false;
-    r.returnAddress = m_lastReturnAddress;
+    r.returnAddress = m_delta.lastReturnAddress;
     return true;
 }
 
@@ -178,33 +174,33 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 }
 
 [[gnu::always_inline]] inline bool FrameDecoder::getTime(std::uint64_t& timeNs) {
-    if (!getSignedDelta(m_lastTime)) return false;
-    timeNs = m_lastTime;
+    if (!getSignedDelta(m_delta.lastTime)) return false;
+    timeNs = m_delta.lastTime;
     return true;
 }
 
 [[gnu::always_inline]] inline bool FrameDecoder::getAddress(std::uint64_t& address) {
-    if (!getSignedDelta(m_lastAddress)) return false;
-    address = m_lastAddress;
+    if (!getSignedDelta(m_delta.lastAddress)) return false;
+    address = m_delta.lastAddress;
     return true;
 }
 
 [[gnu::always_inline]] inline bool FrameDecoder::getStack(StackId& id) {
-    if (!getSignedDelta(m_lastStackId)) return false;
-    if (m_lastStackId > UINT32_MAX) {
+    if (!getSignedDelta(m_delta.lastStackId)) return false;
+    if (m_delta.lastStackId > UINT32_MAX) {
         m_in.why = "stack id out of range";
         return false;
     }
-    id.value = static_cast<std::uint32_t>(m_lastStackId);
+    id.value = static_cast<std::uint32_t>(m_delta.lastStackId);
     return true;
 }
 
 [[gnu::always_inline]] inline bool FrameDecoder::getThread(ThreadIndex& thread) {
-    if (m_currentThread == kNoThread) {
+    if (m_delta.currentThread == layout::DeltaState::kNoThread) {
         m_in.why = "record before any thread switch";
         return false;
     }
-    thread.value = static_cast<std::uint32_t>(m_currentThread);
+    thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
     return true;
 }
 

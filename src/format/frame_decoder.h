@@ -40,17 +40,11 @@ private:
     [[nodiscard]] bool getSignedDelta(std::uint64_t& last);
     [[nodiscard]] bool failWith(const char* why);
 
-    static constexpr std::uint64_t kNoThread = ~0ull;
-
     layout::ByteCursor m_in;
     const std::uint8_t* m_begin = nullptr;
     const std::uint8_t* m_recordStart = nullptr;
     std::uint8_t m_tag = 0;
-    std::uint64_t m_lastTime = 0;
-    std::uint64_t m_lastAddress = 0;
-    std::uint64_t m_lastStackId = 0;
-    std::uint64_t m_lastReturnAddress = 0;
-    std::uint64_t m_currentThread = kNoThread;
+    layout::DeltaState m_delta; // reset at each frame start
 };
 
 } // namespace heapscope::format

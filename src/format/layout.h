@@ -108,4 +108,15 @@ struct ByteCursor {
     }
 };
 
+// The delta-encoding state of one frame, shared by the writer and the decoder so both sides
+// always agree on it; reset (= {}) at every frame start so each frame decodes on its own.
+struct DeltaState {
+    static constexpr std::uint64_t kNoThread = ~0ull;
+    std::uint64_t lastTime = 0;
+    std::uint64_t lastAddress = 0;
+    std::uint64_t lastStackId = 0;
+    std::uint64_t lastReturnAddress = 0;
+    std::uint64_t currentThread = kNoThread;
+};
+
 } // namespace heapscope::format::layout

@@ -65,7 +65,7 @@ bool TraceWriter::startFile(int fd) {
     m_frame.clear();
     m_stagedBytes = 0;
     m_autoFlushFailed = false;
-    resetDeltas();
+    m_delta = {};
     if (m_fd < 0) return false;
     if (m_zstd == nullptr) {
         ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -122,14 +122,6 @@ bool TraceWriter::openAppend(const std::string& path) {
     return true;
 }
 
-void TraceWriter::resetDeltas() {
-    m_lastTime = 0;
-    m_lastAddress = 0;
-    m_lastStackId = 0;
-    m_lastReturnAddress = 0;
-    m_currentThread = kNoThread;
-}
-
 void TraceWriter::flushIfFull() {
     if (m_frame.size() >= layout::kAutoFlushBytes && !flush()) m_autoFlushFailed = true;
 }
@@ -163,18 +155,18 @@ void TraceWriter::putVarint(std::uint64_t v) {
 void TraceWriter::putSigned(std::int64_t v) { putVarint(zigzagEncode(v)); }
 
 void TraceWriter::putTime(std::uint64_t timeNs) {
-    putSigned(static_cast<std::int64_t>(timeNs - m_lastTime));
-    m_lastTime = timeNs;
+    putSigned(static_cast<std::int64_t>(timeNs - m_delta.lastTime));
+    m_delta.lastTime = timeNs;
 }
 
 void TraceWriter::putAddress(std::uint64_t address) {
-    putSigned(static_cast<std::int64_t>(address - m_lastAddress));
-    m_lastAddress = address;
+    putSigned(static_cast<std::int64_t>(address - m_delta.lastAddress));
+    m_delta.lastAddress = address;
 }
 
 void TraceWriter::putStack(StackId id) {
-    putSigned(static_cast<std::int64_t>(id.value - m_lastStackId));
-    m_lastStackId = id.value;
+    putSigned(static_cast<std::int64_t>(id.value - m_delta.lastStackId));
+    m_delta.lastStackId = id.value;
 }
 
 void TraceWriter::putBytes(const std::string& s) {
@@ -183,10 +175,10 @@ void TraceWriter::putBytes(const std::string& s) {
 }
 
 void TraceWriter::putThread(ThreadIndex thread) {
-    if (thread.value == m_currentThread) return;
+    if (thread.value == m_delta.currentThread) return;
     putByte(static_cast<std::uint8_t>(RecordTag::ThreadSwitch));
     putVarint(thread.value);
-    m_currentThread = thread.value;
+    m_delta.currentThread = thread.value;
 }
 
 void TraceWriter::write(const ModuleRecord& r) {
@@ -215,8 +207,8 @@ void TraceWriter::write(const StackNodeRecord& r) {
     beginRecord(RecordTag::StackNode);
     putStack(r.id);
     putStack(r.parent);
-    putSigned(static_cast<std::int64_t>(r.returnAddress - m_lastReturnAddress));
-    m_lastReturnAddress = r.returnAddress;
+    putSigned(static_cast<std::int64_t>(r.returnAddress - m_delta.lastReturnAddress));
+    m_delta.lastReturnAddress = r.returnAddress;
     commitStaged();
 }
 
@@ -324,7 +316,7 @@ bool TraceWriter::flush() {
         ok = writeAll(m_compressed.data(), layout::kFrameHeaderBytes + compressed) && ok;
     }
     m_frame.clear();
-    resetDeltas();
+    m_delta = {};
     return ok;
 }
 
@@ -340,7 +332,7 @@ void TraceWriter::abandon() {
     if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
     m_frame.clear();
-    resetDeltas();
+    m_delta = {};
 }
 
 bool TraceWriter::writeAll(const void* data, std::size_t size) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "format/layout.h"
 #include "format/records.h"
 
 namespace heapscope::format {
@@ -52,7 +53,6 @@ public:
     void abandon();
 
 private:
-    void resetDeltas();
     // Every record starts here: closes an over-full frame first, then writes the tag (after a
     // ThreadSwitch when the record's thread differs from the frame's current one).
     void beginRecord(RecordTag tag);
@@ -72,8 +72,6 @@ private:
     bool writeAll(const void* data, std::size_t size);
     bool startFile(int fd);
 
-    static constexpr std::uint64_t kNoThread = ~0ull;
-
     int m_fd = -1;
     std::vector<std::uint8_t> m_frame;
     // Fields are staged here and appended to m_frame once per record (one append instead of
@@ -83,12 +81,7 @@ private:
     std::vector<std::uint8_t> m_compressed;
     void* m_zstd = nullptr;         // ZSTD_CCtx*, kept across frames
     bool m_autoFlushFailed = false; // reported by the next flush()
-    // Delta state, reset at each frame start so every frame decodes on its own.
-    std::uint64_t m_lastTime = 0;
-    std::uint64_t m_lastAddress = 0;
-    std::uint64_t m_lastStackId = 0;
-    std::uint64_t m_lastReturnAddress = 0;
-    std::uint64_t m_currentThread = kNoThread;
+    layout::DeltaState m_delta; // reset at each frame start
 };
 
 } // namespace heapscope::format
