@@ -38,8 +38,14 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libzstd-dev libsqlite3-dev libdw-dev libelf-dev libiberty-dev libunwind-dev
     libcli11-dev libfmt-dev nlohmann-json3-dev libprotobuf-dev protobuf-compiler libabsl-dev
-    valgrind heaptrack sqlite3 python3 git ca-certificates file
+    valgrind heaptrack sqlite3 python3 git ca-certificates file zlib1g-dev
+    chromium golang-go
 )
+# The HTML report bundles front-end packages from the npm registry at build time. Debian's npm
+# pulls in its nodejs; a nodejs that already ships npm (as NodeSource's does) is kept.
+if ! command -v npm >/dev/null; then
+    packages+=(npm)
+fi
 # The Rust victim of the end-to-end tests needs rustc; an installed rustup toolchain will do.
 if ! command -v rustc >/dev/null && [ ! -x "$HOME/.cargo/bin/rustc" ]; then
     packages+=(rustc)
