@@ -82,13 +82,15 @@ def make_tools(args, heapscope_problem, trace_dir):
     for name in wanted:
         if name == "native":
             chosen.append(tools.Native(trace_dir))
-        elif name == "heapscope":
+        elif name in ("heapscope", "heapscope-no-free-stacks"):
             cli = os.path.join(args.build, "bin", "heapscope")
             problem = heapscope_problem or (None if os.access(cli, os.X_OK) else f"no {cli}")
             if problem:
-                log(f"skipping heapscope: {problem}")
-            else:
+                log(f"skipping {name}: {problem}")
+            elif name == "heapscope":
                 chosen.append(tools.Heapscope(trace_dir, cli))
+            else:
+                chosen.append(tools.HeapscopeNoFreeStacks(trace_dir, cli))
         elif name in ("heaptrack", "valgrind"):
             if shutil.which(name):
                 chosen.append(tools.Heaptrack(trace_dir) if name == "heaptrack"

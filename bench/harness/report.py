@@ -1,8 +1,9 @@
 # bench harness: turns the measurements (the results.json dictionary) into results.md: recording
 # overhead, trace size, analysis speed and memory, and each target met or missed.
-TOOL_ORDER = ["native", "heapscope", "heaptrack", "valgrind"]
-TOOL_LABELS = {"native": "native", "heapscope": "heapscope", "heaptrack": "heaptrack",
-               "valgrind": "valgrind memcheck"}
+TOOL_ORDER = ["native", "heapscope", "heapscope-no-free-stacks", "heaptrack", "valgrind"]
+TOOL_LABELS = {"native": "native", "heapscope": "heapscope",
+               "heapscope-no-free-stacks": "heapscope --free-stacks no",
+               "heaptrack": "heaptrack", "valgrind": "valgrind memcheck"}
 ANALYSER_LABELS = {"heapscope": "heapscope summary", "heaptrack": "heaptrack_print"}
 
 # The targets of the benchmark issue.

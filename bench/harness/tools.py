@@ -67,6 +67,17 @@ class Heapscope(Tool):
         return [self.cli, "summary", trace]
 
 
+class HeapscopeNoFreeStacks(Heapscope):
+    """heapscope without the stack of every free (`--free-stacks no`): what the double-free
+    reports' "freed at" stacks cost."""
+
+    name = "heapscope-no-free-stacks"
+
+    def wrap(self, cmd, tag):
+        wrapped = super().wrap(cmd, tag)
+        return wrapped[:2] + ["--free-stacks", "no"] + wrapped[2:]
+
+
 class Heaptrack(Tool):
     """heaptrack as users run it: its interpreter runs during recording (that is part of its
     recording cost); its analysis, heaptrack_print, is measured separately."""

@@ -31,6 +31,32 @@ void heapscope_mark(const char* name);
  * active or out is NULL. */
 int heapscope_get_stats(struct heapscope_stats* out);
 
+/* Bytes and blocks of the live heap per leak kind, as memcheck defines them. */
+struct heapscope_leak_totals {
+    uint64_t definitely_lost_bytes;   /* no pointer to the block anywhere */
+    uint64_t definitely_lost_blocks;
+    uint64_t indirectly_lost_bytes;   /* pointed to only from lost blocks */
+    uint64_t indirectly_lost_blocks;
+    uint64_t possibly_lost_bytes;     /* pointed to only inside, not at its start */
+    uint64_t possibly_lost_blocks;
+    uint64_t still_reachable_bytes;   /* pointed to from globals, stacks, registers or TLS */
+    uint64_t still_reachable_blocks;
+};
+
+/* Scans the heap for leaks now, as heapscope does at exit, fills *out and returns 0. Every
+ * other thread is stopped during the scan (a real-time signal, SIGRTMAX-3, not ptrace), for a
+ * time that grows with the heap (about half a second per GiB): for a periodic check in a
+ * server, not a hot path. As with any signal, a blocking call the kernel does not restart
+ * (sleep, poll, epoll_wait...) may return EINTR in the stopped threads. The conservative scan
+ * of this thread's stack may keep a just-dropped block alive. The trace gets the totals (not
+ * each block's verdict). Returns -1 and leaves *out unchanged when recording is not active
+ * or out is NULL. */
+int heapscope_leak_check(struct heapscope_leak_totals* out);
+
+/* Starts a new peak: heapscope_get_stats' peak_bytes counts from the live bytes at this call
+ * on. Returns 0, or -1 when recording is not active. */
+int heapscope_reset_peak(void);
+
 #ifdef __cplusplus
 }
 #endif

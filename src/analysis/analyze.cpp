@@ -11,6 +11,8 @@ namespace {
 constexpr std::uint64_t kProgressStepBytes = 4u << 20;
 constexpr std::uint64_t kCheckEvery = 1u << 14;
 
+} // namespace
+
 std::string readProblem(const format::TraceReader& reader) {
     switch (reader.outcome()) {
     case format::ReadOutcome::Complete:
@@ -24,8 +26,6 @@ std::string readProblem(const format::TraceReader& reader) {
     }
     return reader.error().empty() ? "the trace is damaged" : reader.error();
 }
-
-} // namespace
 
 Model analyzeTrace(const std::string& path, const AnalyzeOptions& options) {
     format::TraceReader reader;

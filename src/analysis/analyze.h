@@ -7,6 +7,7 @@
 #include <string>
 
 #include "analysis/model.h"
+#include "format/reader.h"
 
 namespace heapscope::analysis {
 
@@ -24,5 +25,8 @@ struct AnalyzeOptions {
 };
 
 Model analyzeTrace(const std::string& path, const AnalyzeOptions& options = {});
+
+// Why a reader stopped before the end, empty when the trace was read whole (Model::readProblem).
+std::string readProblem(const format::TraceReader& reader);
 
 } // namespace heapscope::analysis

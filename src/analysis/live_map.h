@@ -18,16 +18,16 @@ struct LiveBlock {
 
 // Linear probing with backward-shift deletion (no tombstones, so a long run of alloc/free churn
 // never degrades the probe length). Address 0 marks an empty slot; a block at address 0 (only a
-// hostile trace has one) lives in a slot of its own.
-class LiveMap {
+// hostile trace has one) lives in a slot of its own. Block is what is kept per live address.
+template <typename Block> class BasicLiveMap {
 public:
-    LiveMap() { rehash(kInitialCapacity); }
+    BasicLiveMap() { rehash(kInitialCapacity); }
 
     std::size_t size() const { return m_size; }
     std::size_t capacity() const { return m_slots.size(); }
 
     // The block at address, or nullptr.
-    LiveBlock* find(std::uint64_t address) {
+    Block* find(std::uint64_t address) {
         if (address == 0) return m_hasZero ? &m_zero : nullptr;
         for (std::size_t i = slotFor(address);; i = (i + 1) & m_mask) {
             Slot& s = m_slots[i];
@@ -38,11 +38,11 @@ public:
 
     // The block at address, inserted (value-initialised) if absent; `existed` says which. One
     // probe sequence serves both the lookup and the insertion.
-    LiveBlock& emplace(std::uint64_t address, bool& existed) {
+    Block& emplace(std::uint64_t address, bool& existed) {
         if (address == 0) {
             existed = m_hasZero;
             if (!existed) {
-                m_zero = LiveBlock{};
+                m_zero = Block{};
                 m_hasZero = true;
                 ++m_size;
             }
@@ -57,13 +57,13 @@ public:
             }
         }
         existed = false;
-        m_slots[i] = Slot{address, LiveBlock{}};
+        m_slots[i] = Slot{address, Block{}};
         ++m_size;
         return m_slots[i].block;
     }
 
     // Removes the block at address into out; false when it is not live.
-    bool erase(std::uint64_t address, LiveBlock& out) {
+    bool erase(std::uint64_t address, Block& out) {
         if (address == 0) {
             if (!m_hasZero) return false;
             out = m_zero;
@@ -101,7 +101,7 @@ public:
 private:
     struct Slot {
         std::uint64_t address = 0;
-        LiveBlock block;
+        Block block;
     };
     static constexpr std::size_t kInitialCapacity = 1024;
 
@@ -128,8 +128,10 @@ private:
     std::size_t m_mask = 0;
     unsigned m_shift = 64;
     std::size_t m_size = 0;
-    LiveBlock m_zero;
+    Block m_zero;
     bool m_hasZero = false;
 };
+
+using LiveMap = BasicLiveMap<LiveBlock>;
 
 } // namespace heapscope::analysis

@@ -67,6 +67,13 @@ struct SiteStats {
     std::uint64_t temporaryAllocations = 0;
 };
 
+// Per call site, what DHAT reports beside the totals of SiteStats.
+struct SiteLifetime {
+    std::uint64_t totalLifetimeNs = 0; // over its blocks: (free, or end of run) - allocation
+    ByteCount max;                     // the most the site held live at once, and its blocks then
+    std::uint64_t peakBlocks = 0;      // its blocks live at the global peak
+};
+
 struct StackNode {
     StackId parent;
     std::uint64_t returnAddress = 0;
@@ -108,6 +115,23 @@ struct LossRecord {
     format::LeakKind kind = format::LeakKind::StillReachable;
     StackId stack;
     ByteCount leaked;
+    // Definitely lost records only: the indirectly lost blocks reached through these blocks.
+    ByteCount indirect;
+};
+
+// A call site whose live bytes kept growing through the run, even if all was freed at exit
+// (analysis/growth.h says how that is decided).
+struct GrowthSite {
+    StackId stack;
+    std::uint64_t bytesPerSecond = 0; // the trend of its live bytes
+    std::uint64_t liveBytesAtEnd = 0;
+    std::uint64_t peakLiveBytes = 0;
+};
+
+// One leak scan's totals per kind (the trace's LeakCheck record); suppressed stays 0.
+struct LeakCheck {
+    std::uint64_t timeNs = 0;
+    LeakTotals totals;
 };
 
 // Oddities the replay worked around; a trace from a sound recording has none of them.
@@ -117,6 +141,7 @@ struct ReplayDiagnostics {
     std::uint64_t unknownStacks = 0;            // allocations naming an undefined stack (on root)
     std::uint64_t badStackNodes = 0;            // stack nodes with an out-of-range id (dropped)
     std::uint64_t verdictsForUnknownBlocks = 0; // leak verdicts for no live block (ignored)
+    std::uint64_t verdictsWithoutCheck = 0;     // leak verdicts before any at-exit LeakCheck
     std::uint64_t errorsNotKept = 0;            // heap errors counted beyond Model::kMaxErrors
 };
 
@@ -127,12 +152,16 @@ struct Model {
     format::TraceHeader header;
     Summary summary;
     std::vector<SiteStats> sites;     // one per stack that allocated, in no particular order
+    std::vector<SiteLifetime> siteLifetimes; // indexed by StackId value (may be shorter)
     std::vector<StackNode> stacks;    // indexed by StackId value; [0] is the empty root
     std::vector<ModuleInfo> modules;
     std::vector<ThreadInfo> threads;
     std::vector<TimelinePoint> timeline;
     std::vector<Mark> marks;
     std::vector<LossRecord> lossRecords;      // from the leak verdicts, largest first
+    std::vector<GrowthSite> growth;           // growing call sites, fastest first
+    std::optional<LeakCheck> exitLeakCheck;   // the scan at exit, if the recorder made one
+    std::vector<LeakCheck> leakChecks;        // heapscope_leak_check() calls, in time order
     std::vector<format::ErrorRecord> errors;  // heap misuse in time order (up to kMaxErrors)
     ReplayDiagnostics diagnostics;
     // Where and why reading stopped early, empty for a complete trace.

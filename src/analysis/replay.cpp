@@ -27,6 +27,16 @@ ByteCount& leakTotal(LeakTotals& totals, format::LeakKind kind) {
     return totals.stillReachable;
 }
 
+LeakTotals leakTotals(const format::LeakCheckRecord& r) {
+    LeakTotals totals;
+    for (std::uint8_t kind = 0; kind < format::kLeakKindCount; ++kind) {
+        ByteCount& total = leakTotal(totals, static_cast<format::LeakKind>(kind));
+        total.bytes = r.totals[kind].bytes;
+        total.blocks = r.totals[kind].blocks;
+    }
+    return totals;
+}
+
 } // namespace
 
 Replay::Replay(const format::TraceHeader& header) {
@@ -94,12 +104,16 @@ void Replay::on(const format::AllocRecord& r) {
     LiveBlock& block = m_live.emplace(r.address, existed);
     if (existed) {
         ++m_model.diagnostics.allocOfLiveAddress;
+        m_lifetimes.onFree(block.stack, r.timeNs, block.size, m_peakEpoch);
+        m_growth.onFree(block.stack, r.timeNs, block.size);
         release(r.address, block);
     }
     // A stack id out of range is put on the root; keep the block's stack consistent with that.
     SiteAccum& s = touchSite(r.stack);
     const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
     block = LiveBlock{r.size, stack, r.thread};
+    m_lifetimes.onAlloc(stack, r.timeNs, r.size, m_peakEpoch);
+    m_growth.onAlloc(stack, r.timeNs, r.size);
     ++s.allocations;
     s.bytesAllocated += r.size;
     s.liveBytes += r.size;
@@ -129,6 +143,8 @@ void Replay::on(const format::FreeRecord& r) {
     // Temporary: freed by the thread that allocated it, with no allocation on that thread since
     // (heaptrack's definition, made per thread so other threads' work does not hide it).
     const bool temporary = freer.lastAlloc == r.address && block.thread == r.thread;
+    m_lifetimes.onFree(block.stack, r.timeNs, block.size, m_peakEpoch);
+    m_growth.onFree(block.stack, r.timeNs, block.size);
     release(r.address, block);
     ++m_model.summary.frees;
     if (temporary) {
@@ -217,7 +233,22 @@ void Replay::on(const format::ErrorRecord& r) {
         ++m_model.diagnostics.errorsNotKept;
 }
 
+void Replay::on(const format::LeakCheckRecord& r) {
+    noteTime(r.timeNs);
+    const LeakCheck check{r.timeNs, leakTotals(r)};
+    if (r.atExit) {
+        m_model.exitLeakCheck = check;
+        m_inExitScan = true;
+    } else {
+        m_model.leakChecks.push_back(check);
+    }
+}
+
 void Replay::on(const format::LeakVerdictRecord& r) {
+    if (!m_inExitScan) {
+        ++m_model.diagnostics.verdictsWithoutCheck;
+        return;
+    }
     const LiveBlock* block = m_live.find(r.address);
     if (block == nullptr || !m_verdictAddresses.insert(r.address).second) {
         ++m_model.diagnostics.verdictsForUnknownBlocks;
@@ -229,10 +260,23 @@ void Replay::on(const format::LeakVerdictRecord& r) {
     const std::uint64_t key =
         (std::uint64_t{block->stack.value} << 8) | static_cast<std::uint8_t>(r.kind);
     const auto [it, inserted] = m_lossRecordIndex.try_emplace(key, m_model.lossRecords.size());
-    if (inserted) m_model.lossRecords.push_back(LossRecord{r.kind, block->stack, {}});
+    if (inserted) m_model.lossRecords.push_back(LossRecord{r.kind, block->stack, {}, {}});
     ByteCount& record = m_model.lossRecords[it->second].leaked;
     record.bytes += block->size;
     ++record.blocks;
+    if (r.kind == format::LeakKind::DefinitelyLost) m_definiteRecord.emplace(r.address, it->second);
+    if (r.kind == format::LeakKind::IndirectlyLost && r.owner != 0)
+        m_indirect.emplace_back(r.owner, block->size);
+}
+
+void Replay::attributeIndirect() {
+    for (const auto& [owner, size] : m_indirect) {
+        const auto it = m_definiteRecord.find(owner);
+        if (it == m_definiteRecord.end()) continue; // an owner without its verdict: not counted
+        ByteCount& indirect = m_model.lossRecords[it->second].indirect;
+        indirect.bytes += size;
+        ++indirect.blocks;
+    }
 }
 
 void Replay::on(const format::EndRecord& r) {
@@ -264,12 +308,15 @@ Model Replay::finish(std::string readProblem) {
                                           s.bytesAllocated, peakBytes, s.liveBytes, s.liveBlocks,
                                           s.temporary});
     }
+    attributeIndirect();
     std::sort(m_model.lossRecords.begin(), m_model.lossRecords.end(),
               [](const LossRecord& a, const LossRecord& b) {
                   if (a.leaked.bytes != b.leaked.bytes) return a.leaked.bytes > b.leaked.bytes;
                   return a.stack < b.stack;
               });
     m_model.timeline = m_timeline.points();
+    m_model.siteLifetimes = m_lifetimes.finish(sum.runtimeNs, m_peakEpoch);
+    m_model.growth = m_growth.finish(sum.runtimeNs);
     return std::move(m_model);
 }
 

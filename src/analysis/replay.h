@@ -6,10 +6,13 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
+#include "analysis/growth.h"
 #include "analysis/live_map.h"
 #include "analysis/model.h"
+#include "analysis/site_lifetimes.h"
 #include "analysis/timeline.h"
 #include "format/records.h"
 
@@ -43,6 +46,7 @@ public:
     void on(const format::LeakVerdictRecord& r);
     void on(const format::EndRecord& r);
     void on(const format::ExitStatusRecord& r);
+    void on(const format::LeakCheckRecord& r);
 
 private:
     // Per-site running figures. epoch is the peak epoch of the site's last change: while it is
@@ -77,6 +81,8 @@ private:
     std::vector<SiteAccum> m_sites;
     std::vector<ThreadState> m_threads;
     TimelineBuilder m_timeline;
+    SiteLifetimes m_lifetimes;
+    GrowthTracker m_growth;
     std::uint64_t m_heapBytes = 0;
     std::uint64_t m_rssBytes = 0;
     std::uint64_t m_peakEpoch = 0;
@@ -85,6 +91,13 @@ private:
     bool m_sawEnd = false;
     std::unordered_set<std::uint64_t> m_verdictAddresses;
     std::unordered_map<std::uint64_t, std::size_t> m_lossRecordIndex; // (stack, kind) -> index
+    // Verdicts count only after the at-exit LeakCheck that announces them.
+    bool m_inExitScan = false;
+    // Definitely lost block -> its loss record; indirectly lost blocks as (owner, size), joined
+    // at the end because an owner's verdict may come after the blocks it owns.
+    std::unordered_map<std::uint64_t, std::size_t> m_definiteRecord;
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> m_indirect;
+    void attributeIndirect();
 };
 
 } // namespace heapscope::analysis

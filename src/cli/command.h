@@ -9,6 +9,7 @@
 namespace heapscope::cli {
 
 inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitRegression = 1; // diff or check found a figure over its limit
 inline constexpr int kExitUsage = 2; // bad usage or an unreadable input
 
 // Bad usage or an input that cannot be read; what() is the one-line reason, without the
@@ -22,6 +23,16 @@ public:
 int runCommand(const std::vector<std::string>& args);
 int summaryCommand(const std::vector<std::string>& args);
 int topCommand(const std::vector<std::string>& args);
+int leaksCommand(const std::vector<std::string>& args);
+int errorsCommand(const std::vector<std::string>& args);
 int dumpCommand(const std::vector<std::string>& args);
+int exportCommand(const std::vector<std::string>& args);
+int diffCommand(const std::vector<std::string>& args);
+int checkCommand(const std::vector<std::string>& args);
+int sqlCommand(const std::vector<std::string>& args);
+int queryCommand(const std::vector<std::string>& args);
+int timelineCommand(const std::vector<std::string>& args);
+int flamegraphCommand(const std::vector<std::string>& args);
+int reportCommand(const std::vector<std::string>& args);
 
 } // namespace heapscope::cli

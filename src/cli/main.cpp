@@ -24,6 +24,19 @@ constexpr CommandEntry kCommands[] = {
     {"run", "run a program and record its heap trace", runCommand},
     {"summary", "totals of a recorded run", summaryCommand},
     {"top", "the call sites that matter most, with their stacks", topCommand},
+    {"leaks", "loss records memcheck-style, and the call sites whose memory kept growing",
+     leaksCommand},
+    {"errors", "heap misuse (double, invalid and mismatched frees) with its stacks", errorsCommand},
+    {"export", "the trace for dh_view, go tool pprof, ms_print or flame graph tools", exportCommand},
+    {"timeline", "heap and RSS over time (ASCII graph or SVG) and what was live at the peak",
+     timelineCommand},
+    {"flamegraph", "a flame graph of the call sites (interactive HTML or SVG)", flamegraphCommand},
+    {"report", "one self-contained HTML page: summary, timeline, flame graph, leaks, errors",
+     reportCommand},
+    {"diff", "compare two runs; exit 1 when a figure grew past the threshold", diffCommand},
+    {"check", "check a run against budgets; exit 1 when one is broken", checkCommand},
+    {"sql", "the queryable heap: a SQLite database with a row per allocation", sqlCommand},
+    {"query", "run a read-only SQL query on a trace's database", queryCommand},
     {"dump", "every record of a trace, one per line (for debugging traces)", dumpCommand},
 };
 
@@ -40,7 +53,7 @@ std::string generalHelp() {
                       "       heapscope help COMMAND\n"
                       "       heapscope --version\n\nCommands:\n";
     for (const auto& command : kCommands)
-        out += fmt::format("  {:<10}{}\n", command.name, command.brief);
+        out += fmt::format("  {:<12}{}\n", command.name, command.brief);
     out += "\nExit status: 0 on success, 2 on bad usage or an unreadable input; run exits with "
            "the program's status.\n";
     return out;

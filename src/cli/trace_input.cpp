@@ -9,6 +9,7 @@
 
 #include "analysis/analyze.h"
 #include "cli/command.h"
+#include "cli/progress.h"
 
 namespace heapscope::cli {
 
@@ -25,7 +26,8 @@ void requireReadable(std::string_view command, const std::string& path) {
 analysis::Model loadTrace(std::string_view command, const std::string& path) {
     requireReadable(command, path);
     try {
-        return analysis::analyzeTrace(path);
+        ProgressBar progress{std::string(command)};
+        return analysis::analyzeTrace(path, analysis::AnalyzeOptions{progress.callback()});
     } catch (const analysis::AnalysisError& e) {
         throw UsageError(fmt::format("{}: {}", command, e.what()));
     }

@@ -18,9 +18,10 @@ T& reuse(Record& out) {
 }
 
 // Indexed by RecordTag; 0 is no tag.
-constexpr const char* kTagNames[] = {
-    nullptr, "Module", "ModuleUnload", "StackNode",   "Thread", "ThreadSwitch", "Alloc",     "Free",
-    "Rss",   "Mark",   "Error",        "LeakVerdict", "End",    "ThreadEnd",    "ExitStatus"};
+constexpr const char* kTagNames[] = {nullptr,  "Module",       "ModuleUnload", "StackNode",
+                                     "Thread", "ThreadSwitch", "Alloc",        "Free",
+                                     "Rss",    "Mark",         "Error",        "LeakVerdict",
+                                     "End",    "ThreadEnd",    "ExitStatus",   "LeakCheck"};
 
 } // namespace
 
@@ -82,6 +83,8 @@ bool FrameDecoder::parseRecord(std::uint8_t tag, Record& out) {
         return getTime(reuse<EndRecord>(out).timeNs);
     case RecordTag::ExitStatus:
         return parseExitStatus(reuse<ExitStatusRecord>(out));
+    case RecordTag::LeakCheck:
+        return parseLeakCheck(reuse<LeakCheckRecord>(out));
     case RecordTag::ThreadSwitch:
         break; // consumed by next()
     }
@@ -138,7 +141,7 @@ bool FrameDecoder::parseError(ErrorRecord& r) {
     std::uint8_t kind = 0;
     if (!(getThread(r.thread) && getTime(r.timeNs) && getEnum(kErrorKindCount, kind) &&
           getAddress(r.address) && m_in.varint(r.size) && getStack(r.stack) &&
-          getStack(r.allocStack) && getStack(r.freeStack)))
+          getStack(r.allocStack) && getStack(r.freeStack) && m_in.varint(r.offset)))
         return false;
     r.kind = static_cast<ErrorKind>(kind);
     return true;
@@ -146,8 +149,21 @@ bool FrameDecoder::parseError(ErrorRecord& r) {
 
 bool FrameDecoder::parseLeakVerdict(LeakVerdictRecord& r) {
     std::uint8_t kind = 0;
-    if (!(getAddress(r.address) && getEnum(kLeakKindCount, kind))) return false;
+    std::uint64_t owner = 0;
+    if (!(getAddress(r.address) && getEnum(kLeakKindCount, kind) && m_in.varint(owner)))
+        return false;
     r.kind = static_cast<LeakKind>(kind);
+    // The writer's inverse: 0 is no owner, otherwise the owner relative to the block.
+    r.owner = owner == 0 ? 0 : r.address + static_cast<std::uint64_t>(zigzagDecode(owner));
+    return true;
+}
+
+bool FrameDecoder::parseLeakCheck(LeakCheckRecord& r) {
+    std::uint8_t atExit = 0;
+    if (!(getTime(r.timeNs) && getEnum(2, atExit))) return false;
+    for (LeakTotal& total : r.totals)
+        if (!(m_in.varint(total.bytes) && m_in.varint(total.blocks))) return false;
+    r.atExit = atExit != 0;
     return true;
 }
 

@@ -32,6 +32,7 @@ private:
     [[nodiscard]] bool parseError(ErrorRecord& r);
     [[nodiscard]] bool parseLeakVerdict(LeakVerdictRecord& r);
     [[nodiscard]] bool parseExitStatus(ExitStatusRecord& r);
+    [[nodiscard]] bool parseLeakCheck(LeakCheckRecord& r);
     [[nodiscard]] bool getTime(std::uint64_t& timeNs);
     [[nodiscard]] bool getAddress(std::uint64_t& address);
     [[nodiscard]] bool getStack(StackId& id);

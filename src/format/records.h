@@ -2,6 +2,7 @@
 // byte layout; a change here bumps kFormatVersion and updates the writer, reader and docs together.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -34,6 +35,7 @@ enum class RecordTag : std::uint8_t {
     End = 12,
     ThreadEnd = 13,
     ExitStatus = 14,
+    LeakCheck = 15,
 };
 
 // Which allocate/free pair a block belongs to; a mismatch (malloc then delete) is a heap error.
@@ -143,12 +145,30 @@ struct ErrorRecord {
     StackId stack;              // the offending call
     StackId allocStack;         // where the block was allocated (0 if unknown)
     StackId freeStack;          // where it was first freed (double free), else 0
+    std::uint64_t offset = 0;   // address minus the block's start: > 0 for an interior pointer
 };
 
-// The exit-time verdict for one block still live at the end (issue: leak check).
+// The exit-time verdict for one block still live at the end, after the at-exit LeakCheck.
 struct LeakVerdictRecord {
     std::uint64_t address = 0;
     LeakKind kind = LeakKind::StillReachable;
+    // For an indirectly lost block: the definitely lost block it was reached through (memcheck
+    // counts it as that block's indirect bytes). 0 otherwise.
+    std::uint64_t owner = 0;
+};
+
+struct LeakTotal {
+    std::uint64_t bytes = 0;
+    std::uint64_t blocks = 0;
+    bool operator==(const LeakTotal&) const = default;
+};
+
+// One leak scan: at exit (its LeakVerdict records follow) or on demand through
+// heapscope_leak_check() (totals only, to keep traces small).
+struct LeakCheckRecord {
+    std::uint64_t timeNs = 0;
+    bool atExit = false;
+    std::array<LeakTotal, kLeakKindCount> totals{}; // indexed by LeakKind
 };
 
 // Written by the recorder when the program finishes normally: the trace is complete.
@@ -164,6 +184,7 @@ struct ExitStatusRecord {
 
 using Record = std::variant<ModuleRecord, ModuleUnloadRecord, StackNodeRecord, ThreadRecord,
                             ThreadEndRecord, AllocRecord, FreeRecord, RssRecord, MarkRecord,
-                            ErrorRecord, LeakVerdictRecord, EndRecord, ExitStatusRecord>;
+                            ErrorRecord, LeakVerdictRecord, EndRecord, ExitStatusRecord,
+                            LeakCheckRecord>;
 
 } // namespace heapscope::format

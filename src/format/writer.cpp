@@ -269,6 +269,7 @@ void TraceWriter::write(const ErrorRecord& r) {
     putStack(r.stack);
     putStack(r.allocStack);
     putStack(r.freeStack);
+    putVarint(r.offset);
     commitStaged();
 }
 
@@ -276,6 +277,9 @@ void TraceWriter::write(const LeakVerdictRecord& r) {
     beginRecord(RecordTag::LeakVerdict);
     putAddress(r.address);
     putByte(static_cast<std::uint8_t>(r.kind));
+    // Relative to the block (one byte when there is none): an owner is never the block itself,
+    // so 0 can mean "no owner".
+    putSigned(r.owner == 0 ? 0 : static_cast<std::int64_t>(r.owner - r.address));
     commitStaged();
 }
 
@@ -289,6 +293,17 @@ void TraceWriter::write(const ExitStatusRecord& r) {
     beginRecord(RecordTag::ExitStatus);
     putByte(r.signaled ? 1 : 0);
     putSigned(r.code);
+    commitStaged();
+}
+
+void TraceWriter::write(const LeakCheckRecord& r) {
+    beginRecord(RecordTag::LeakCheck);
+    putTime(r.timeNs);
+    putByte(r.atExit ? 1 : 0);
+    for (const LeakTotal& total : r.totals) {
+        putVarint(total.bytes);
+        putVarint(total.blocks);
+    }
     commitStaged();
 }
 

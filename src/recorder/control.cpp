@@ -24,4 +24,24 @@ HEAPSCOPE_EXPORT int heapscope_get_stats(struct heapscope_stats* out) {
     return 0;
 }
 
+HEAPSCOPE_EXPORT int heapscope_leak_check(struct heapscope_leak_totals* out) {
+    CallerRoots caller;
+    captureCaller(caller);
+    std::array<heapscope::format::LeakTotal, heapscope::format::kLeakKindCount> totals{};
+    if (out == nullptr || !leakCheck(totals, caller)) return -1;
+    using heapscope::format::LeakKind;
+    const auto total = [&](LeakKind kind) { return totals[static_cast<std::size_t>(kind)]; };
+    out->definitely_lost_bytes = total(LeakKind::DefinitelyLost).bytes;
+    out->definitely_lost_blocks = total(LeakKind::DefinitelyLost).blocks;
+    out->indirectly_lost_bytes = total(LeakKind::IndirectlyLost).bytes;
+    out->indirectly_lost_blocks = total(LeakKind::IndirectlyLost).blocks;
+    out->possibly_lost_bytes = total(LeakKind::PossiblyLost).bytes;
+    out->possibly_lost_blocks = total(LeakKind::PossiblyLost).blocks;
+    out->still_reachable_bytes = total(LeakKind::StillReachable).bytes;
+    out->still_reachable_blocks = total(LeakKind::StillReachable).blocks;
+    return 0;
+}
+
+HEAPSCOPE_EXPORT int heapscope_reset_peak(void) { return resetPeak() ? 0 : -1; }
+
 } // extern "C"

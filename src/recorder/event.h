@@ -11,6 +11,11 @@ enum class EventKind : std::uint8_t {
     Free = 1,        // size: the freed block's size (for live statistics)
     ThreadStart = 2, // the thread's first event: the writer emits its ThreadRecord here
     Mark = 3,        // address: a name copied with the real malloc, size: its length
+    // A heap error takes two consecutive events, appended under one lock hold:
+    Error = 4,       // address: the pointer freed, size: the block's size, stack: the bad
+                     // call's, family: the format::ErrorKind
+    ErrorDetail = 5, // address: the offset into the block, size: the free stack, stack: the
+                     // allocation stack
 };
 
 struct Event {

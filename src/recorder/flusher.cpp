@@ -3,6 +3,7 @@
 #include "recorder/flusher.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -100,7 +101,11 @@ bool Flusher::startThread() {
 
 void* Flusher::threadEntry(void* self) {
     t_inRecorder = true; // for its whole life: it may use malloc and the standard library
-    static_cast<Flusher*>(self)->run();
+    auto* flusher = static_cast<Flusher*>(self);
+    flusher->m_writerTid.store(static_cast<pid_t>(::syscall(SYS_gettid)),
+                               std::memory_order_release);
+    flusher->run();
+    flusher->m_writerTid.store(0, std::memory_order_release);
     return nullptr;
 }
 
@@ -130,7 +135,7 @@ void Flusher::noteModulesChanged() {
     wake();
 }
 
-void Flusher::stop() {
+void Flusher::stop(FinalWriter final, void* context) {
     if (m_running.load(std::memory_order_acquire)) {
         m_stopRequested.store(true, std::memory_order_release);
         wake();
@@ -140,8 +145,37 @@ void Flusher::stop() {
     m_running.store(false, std::memory_order_release);
     if (!m_writer.isOpen()) return;
     cycle(true);
+    if (final != nullptr) {
+        m_lastWrittenNs = std::max(m_lastWrittenNs, relative(monotonicNowNs()));
+        final(m_writer, m_lastWrittenNs, context);
+    }
     m_writer.write(format::EndRecord{std::max(m_lastWrittenNs, relative(monotonicNowNs()))});
     if (!m_writer.close()) logLine("cannot finish writing the trace");
+}
+
+void Flusher::writeLeakCheck(format::LeakCheckRecord record) {
+    const std::uint64_t now = monotonicNowNs();
+    if (!waitForCycleAfter(now)) return;
+    std::lock_guard<std::mutex> lock(m_cycleMutex);
+    if (m_failed || !m_writer.isOpen()) return;
+    m_lastWrittenNs = std::max(m_lastWrittenNs, relative(now));
+    record.timeNs = m_lastWrittenNs;
+    m_writer.write(record);
+}
+
+pid_t Flusher::writerTid() const {
+    const std::uint64_t deadline = monotonicNowNs() + 1'000'000'000;
+    for (;;) {
+        const pid_t tid = m_writerTid.load(std::memory_order_acquire);
+        if (tid != 0 || !running() || monotonicNowNs() > deadline) return tid;
+        ::sched_yield();
+    }
+}
+
+void Flusher::resetPeak() {
+    if (!waitForCycleAfter(monotonicNowNs())) return;
+    std::lock_guard<std::mutex> lock(m_cycleMutex);
+    m_stats.peakBytes = m_stats.liveBytes;
 }
 
 void Flusher::cycle(bool final) {
@@ -220,6 +254,25 @@ void Flusher::writeEvent(ThreadIndex thread, const Event& e) {
         std::free(name); // copied by heapscope_mark with the real malloc
         break;
     }
+    case EventKind::Error:
+        m_error = format::ErrorRecord{.thread = thread,
+                                      .timeNs = time,
+                                      .kind = static_cast<format::ErrorKind>(e.family),
+                                      .address = e.address,
+                                      .size = e.size,
+                                      .stack = StackId{e.stack},
+                                      .allocStack = {}, // from the ErrorDetail that follows
+                                      .freeStack = {}};
+        m_errorPending = true;
+        break;
+    case EventKind::ErrorDetail:
+        if (!m_errorPending || m_error.thread != thread) break;
+        m_error.offset = e.address;
+        m_error.allocStack = StackId{e.stack};
+        m_error.freeStack = StackId{static_cast<std::uint32_t>(e.size)};
+        m_writer.write(m_error);
+        m_errorPending = false;
+        break;
     }
     if (m_writer.pendingBytes() >= kFrameRawBytes) flushFrame();
 }
@@ -290,6 +343,7 @@ bool Flusher::childAfterFork(const std::string& path, const format::TraceHeader&
     m_threads.clear();
     m_nextNode = 1;
     m_failed = false;
+    m_errorPending = false;
     m_running.store(false, std::memory_order_relaxed);
     m_completedCycleStart.store(0, std::memory_order_relaxed);
     const bool opened = open(path, header, startNs, inherited);

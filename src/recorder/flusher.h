@@ -45,8 +45,18 @@ public:
     bool open(const std::string& path, const format::TraceHeader& header, std::uint64_t startNs,
               const LiveStats& inherited);
     bool startThread();
-    // Stops the thread, writes everything still buffered, an EndRecord, and closes the trace.
-    void stop();
+    // Writes records after the program's last events and before End (the exit leak scan's).
+    using FinalWriter = void (*)(format::TraceWriter& writer, std::uint64_t timeNs, void* context);
+    // Stops the thread, writes everything still buffered, then final's records, an EndRecord,
+    // and closes the trace.
+    void stop(FinalWriter final = nullptr, void* context = nullptr);
+    // The writer thread's id, 0 when it is not running (the leak scan must not stop it: it
+    // blocks every signal). Waits briefly for a writer that has not started running yet.
+    pid_t writerTid() const;
+    // Writes an on-demand leak check's record once every event stamped before it is written.
+    void writeLeakCheck(format::LeakCheckRecord record);
+    // Starts a new peak: from now on peakBytes counts from the live bytes at the call.
+    void resetPeak();
     bool running() const { return m_running.load(std::memory_order_acquire); }
     void wake();
     // A dlopen/dlclose happened: re-read the module map on the next cycle.
@@ -101,9 +111,13 @@ private:
     std::uint64_t m_lastNamesNs = 0;
     std::uint32_t m_nextNode = 1;
     bool m_failed = false;
+    // An Error event waiting for its ErrorDetail (always the next event of the same thread).
+    format::ErrorRecord m_error;
+    bool m_errorPending = false;
 
     pthread_t m_thread{};
     std::atomic<bool> m_running{false};
+    std::atomic<pid_t> m_writerTid{0};
     std::atomic<bool> m_stopRequested{false};
     std::atomic<bool> m_modulesChanged{false};
     std::atomic<std::uint32_t> m_wakeWord{0};

@@ -24,7 +24,13 @@ template <typename Allocate>
 void* tracked(std::size_t size, AllocFamily family, Allocate&& allocate) noexcept {
     const bool record = shouldRecord();
     void* p = allocate();
-    if (record && p != nullptr) recordAlloc(p, size, family);
+    if (p != nullptr) {
+        if (record) {
+            recordAlloc(p, size, family);
+        } else {
+            noteUntrackedBlock(p);
+        }
+    }
     return p;
 }
 
@@ -32,7 +38,9 @@ void release(void* p, AllocFamily family) noexcept {
     if (p == nullptr || isBootstrap(p)) return;
     const RealFunctions* real = realFunctions();
     if (real == nullptr) return; // nothing but the arena can have been handed out yet
-    if (shouldRecord()) recordFree(p, family);
+    // A double or invalid free is reported and goes no further, as under memcheck: the
+    // program carries on instead of aborting in the real allocator.
+    if (shouldRecord() && !recordFree(p, family)) return;
     real->free(p);
 }
 
@@ -105,7 +113,11 @@ HEAPSCOPE_EXPORT void* realloc(void* ptr, std::size_t size) noexcept {
         }
         return moved;
     }
-    if (!shouldRecord()) return real->realloc(ptr, size);
+    if (!shouldRecord()) {
+        void* result = real->realloc(ptr, size);
+        if (result != nullptr) noteUntrackedBlock(result);
+        return result;
+    }
     return trackedRealloc(ptr, size);
 }
 

@@ -15,6 +15,7 @@
 namespace {
 
 using heapscope::recorder::shutdown;
+using heapscope::recorder::ShutdownScan;
 
 template <typename Fn>
 Fn next(const char* name) noexcept {
@@ -56,9 +57,11 @@ HEAPSCOPE_EXPORT void _Exit(int status) noexcept {
 }
 
 // A successful exec replaces the program without running destructors: finish the trace
-// before. If the exec fails, the program goes on unrecorded.
+// before. If the exec fails, the program goes on unrecorded. No leak scan: the process goes
+// on as another program (memcheck does not check leaks at exec either), and a forked child's
+// exec would otherwise scan the whole heap it inherited.
 HEAPSCOPE_EXPORT int execve(const char* path, char* const argv[], char* const envp[]) noexcept {
-    shutdown();
+    shutdown(ShutdownScan::Skip);
     return next<ExecveFn>("execve")(path, argv, envp);
 }
 
@@ -67,7 +70,7 @@ HEAPSCOPE_EXPORT int execv(const char* path, char* const argv[]) noexcept {
 }
 
 HEAPSCOPE_EXPORT int execvpe(const char* file, char* const argv[], char* const envp[]) noexcept {
-    shutdown();
+    shutdown(ShutdownScan::Skip);
     return next<ExecvpeFn>("execvpe")(file, argv, envp);
 }
 
@@ -76,7 +79,7 @@ HEAPSCOPE_EXPORT int execvp(const char* file, char* const argv[]) noexcept {
 }
 
 HEAPSCOPE_EXPORT int fexecve(int fd, char* const argv[], char* const envp[]) noexcept {
-    shutdown();
+    shutdown(ShutdownScan::Skip);
     return next<FexecveFn>("fexecve")(fd, argv, envp);
 }
 

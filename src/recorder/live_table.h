@@ -49,7 +49,18 @@ public:
         }
     }
 
-    // Held across fork() so the child never inherits a half-updated shard.
+    // Visits every entry while the caller holds lockAll() (the leak scan's snapshot).
+    template <typename Fn>
+    void forEachLocked(Fn&& fn) noexcept {
+        for (Shard& shard : m_shards) {
+            for (std::size_t i = 0; i < shard.capacity; ++i) {
+                if (shard.slots[i].address != 0) fn(static_cast<const LiveEntry&>(shard.slots[i]));
+            }
+        }
+    }
+
+    // Held across fork() (so the child never inherits a half-updated shard) and during a leak
+    // scan's snapshot.
     void lockAll() noexcept;
     void unlockAll() noexcept;
 

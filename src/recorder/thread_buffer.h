@@ -32,12 +32,20 @@ public:
     // is what lets the writer merge all threads into one exact time order.
     template <typename Fill>
     bool append(Fill&& fill, const Drain& drain) noexcept {
+        return appendEvents<1>([&](Event* events) { fill(events[0]); }, drain);
+    }
+
+    // Appends Count consecutive events at once: fill(Event*) fills them, and the writer never
+    // sees some of them without the others.
+    template <std::uint32_t Count, typename Fill>
+    bool appendEvents(Fill&& fill, const Drain& drain) noexcept {
+        static_assert(Count >= 1 && Count <= kCapacity);
         for (;;) {
             m_lock.lock();
-            if (m_count < kCapacity) {
-                fill(m_active[m_count]);
-                m_count = m_count + 1;
-                const bool wake = m_count == kWakeLevel;
+            if (m_count + Count <= kCapacity) {
+                fill(m_active + m_count);
+                const bool wake = m_count < kWakeLevel && m_count + Count >= kWakeLevel;
+                m_count = m_count + Count;
                 m_lock.unlock();
                 if (wake) drain.wake();
                 return true;

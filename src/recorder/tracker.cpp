@@ -3,6 +3,7 @@
 #include "recorder/tracker.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -14,6 +15,9 @@
 
 #include "common/clock.h"
 #include "recorder/flusher.h"
+#include "recorder/foreign_address.h"
+#include "recorder/freed_blocks.h"
+#include "recorder/leak_scan.h"
 #include "recorder/live_table.h"
 #include "recorder/log.h"
 #include "recorder/options.h"
@@ -24,6 +28,7 @@
 #include "recorder/thread_buffer.h"
 #include "recorder/trace_naming.h"
 #include "recorder/unwind.h"
+#include "recorder/world_stop.h"
 
 namespace heapscope::recorder {
 namespace {
@@ -48,6 +53,7 @@ struct Recorder {
 
     Options options;
     LiveTable live;
+    FreedBlocks freed;
     StackTrie trie;
     ThreadRegistry registry;
     Flusher flusher;
@@ -62,6 +68,8 @@ alignas(Recorder) unsigned char s_storage[sizeof(Recorder)];
 Recorder* s_recorder = nullptr;
 std::atomic<RecorderState> s_state{RecorderState::Off};
 constinit thread_local ThreadBuffer* t_buffer = nullptr;
+// Set on the thread that holds every recorder lock across fork().
+constinit thread_local bool t_forking = false;
 
 void stopOnWriteFailure() { s_state.store(RecorderState::Stopped, std::memory_order_release); }
 
@@ -124,6 +132,81 @@ void insertAndAppend(ThreadBuffer& buffer, std::uint64_t address, std::uint64_t 
     append(buffer, EventKind::Alloc, address, size, stack, family);
 }
 
+// What an error report says about the block involved.
+struct BadBlock {
+    std::uint64_t size = 0;
+    std::uint64_t offset = 0; // of the address into the block
+    StackId allocStack;
+    StackId freeStack;
+};
+
+// The Error event and its ErrorDetail, under one lock hold (see event.h).
+void appendError(ThreadBuffer& buffer, format::ErrorKind kind, std::uint64_t address,
+                 const BadBlock& block, StackId stack) noexcept {
+    buffer.appendEvents<2>(
+        [&](Event* e) {
+            const std::uint64_t now = monotonicNowNs();
+            e[0] = Event{.timeNs = now,
+                         .address = address,
+                         .size = block.size,
+                         .stack = stack.value,
+                         .kind = EventKind::Error,
+                         .family = static_cast<std::uint8_t>(kind)};
+            e[1] = Event{.timeNs = now,
+                         .address = block.offset,
+                         .size = block.freeStack.value,
+                         .stack = block.allocStack.value,
+                         .kind = EventKind::ErrorDetail,
+                         .family = 0};
+        },
+        kDrain);
+}
+
+// The live block address points into (past its start). A walk over the whole table: only
+// on the error path.
+bool findContainingBlock(std::uint64_t address, LiveEntry& out) noexcept {
+    bool found = false;
+    s_recorder->live.forEach([&](const LiveEntry& e) {
+        if (found || address <= e.address || address - e.address >= e.size) return;
+        out = e;
+        found = true;
+    });
+    return found;
+}
+
+// A free or realloc of an address that is no live block: true (with what to report) when it
+// is a heap error. False when it may be a block the recorder never saw, allocated before
+// recording started or inside the recorder; such a block goes on to the real allocator.
+bool classifyUnknown(std::uint64_t address, format::ErrorKind& kind, BadBlock& block) noexcept {
+    FreedBlock freed;
+    if (s_recorder->freed.find(address, freed)) {
+        kind = format::ErrorKind::DoubleFree;
+        block = BadBlock{freed.size, 0, freed.allocStack, freed.freeStack};
+        return true;
+    }
+    LiveEntry owner;
+    if (findContainingBlock(address, owner)) {
+        kind = format::ErrorKind::InvalidFree;
+        block = BadBlock{owner.size, address - owner.address, owner.stack, StackId{}};
+        return true;
+    }
+    const auto ownStack = reinterpret_cast<std::uint64_t>(__builtin_frame_address(0));
+    if (!certainlyNotHeap(address, ownStack)) return false;
+    kind = format::ErrorKind::InvalidFree;
+    block = BadBlock{};
+    return true;
+}
+
+// Reports a free or realloc of an address that is no live block, if it is a heap error.
+// Returns true when it was one: the call must then not reach the real allocator.
+bool reportUnknown(ThreadBuffer* buffer, std::uint64_t address) noexcept {
+    format::ErrorKind kind{};
+    BadBlock block;
+    if (!classifyUnknown(address, kind, block)) return false;
+    if (buffer != nullptr) appendError(*buffer, kind, address, block, captureStack(*buffer));
+    return true;
+}
+
 LiveStats liveTotals() noexcept {
     LiveStats totals;
     s_recorder->live.forEach([&](const LiveEntry& e) {
@@ -131,6 +214,81 @@ LiveStats liveTotals() noexcept {
         totals.liveBlocks += 1;
     });
     return totals;
+}
+
+// One leak scan at a time: a second caller waits (and is stopped by the first, harmlessly).
+std::atomic<bool> s_scanning{false};
+
+// Fills scan with the live blocks and classifies them, with every other thread stopped.
+// caller: the calling thread's roots for a scan on demand. At exit (nullptr) the calling
+// thread's stack and registers are no roots: main has returned, and the exit path's frames
+// hold only stale values of dead frames (memcheck, which scans after the process ended, sees
+// none of them either). Its TLS still is.
+bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
+    ScanRoots roots;
+    addModuleRoots(roots); // before the stop: dl_iterate_phdr takes the loader's lock
+    const std::size_t tlsSize = staticTlsSize();
+    const std::size_t estimate = s_recorder->live.size();
+    if (!scan.reserve(estimate + estimate / 4 + 4096)) return false;
+    // Locked before the stop, so no stopped thread holds a shard; in-flight hooks finish first.
+    s_recorder->live.lockAll();
+    bool ok = false;
+    {
+        WorldStop world(s_recorder->flusher.writerTid());
+        s_recorder->live.forEachLocked(
+            [&](const LiveEntry& e) { scan.addBlock(e.address, e.size); });
+        ReadableMemory memory;
+        if (memory.load()) {
+            const std::uint64_t tp = currentThreadPointer();
+            const ThreadContext own =
+                caller == nullptr ? ThreadContext{0, tp, nullptr, 0}
+                                  : ThreadContext{caller->stackStart, tp, caller->calleeSaved,
+                                                  caller->calleeSavedCount};
+            addThreadRoots(roots, own, memory, tlsSize);
+            for (std::size_t i = 0; i < world.count(); ++i) {
+                const StoppedThread& t = world.thread(i);
+                if (t.answered.load(std::memory_order_acquire) != 0) {
+                    addThreadRoots(roots,
+                                   ThreadContext{belowRedZone(t.sp), t.threadPointer, t.registers,
+                                                 t.registerCount},
+                                   memory, tlsSize);
+                } else {
+                    addUnstoppedThreadRoots(roots, t.tid, memory);
+                }
+            }
+            scan.run(roots, memory);
+            ok = true;
+        }
+    }
+    s_recorder->live.unlockAll();
+    if (scan.droppedBlocks() > 0) logLine("leak scan: blocks allocated during the scan ignored");
+    return ok;
+}
+
+// Runs f(scan) on a finished scan; false when no scan could be made.
+template <typename Use>
+bool withLeakScan(const CallerRoots* caller, Use&& use) noexcept {
+    bool expected = false;
+    while (!s_scanning.compare_exchange_weak(expected, true, std::memory_order_acquire)) {
+        expected = false;
+        ::sched_yield();
+    }
+    bool ok = false;
+    {
+        LeakScan scan;
+        ok = scanLiveBlocks(scan, caller);
+        if (ok) use(scan);
+    }
+    s_scanning.store(false, std::memory_order_release);
+    return ok;
+}
+
+// The exit scan's records: its totals, then one verdict per block in address order.
+void writeExitLeaks(format::TraceWriter& writer, std::uint64_t timeNs, void* context) {
+    const auto& scan = *static_cast<const LeakScan*>(context);
+    writer.write(format::LeakCheckRecord{timeNs, true, scan.totals()});
+    for (std::size_t i = 0; i < scan.blockCount(); ++i)
+        writer.write(format::LeakVerdictRecord{scan.address(i), scan.kind(i), scan.owner(i)});
 }
 
 format::TraceHeader makeHeader(pid_t pid) {
@@ -154,10 +312,14 @@ void forkPrepare() {
     s_recorder->registry.lock();
     s_recorder->trie.lock();
     s_recorder->live.lockAll();
+    s_recorder->freed.lockAll();
+    t_forking = true;
 }
 
 void forkParent() {
     if (s_state.load(std::memory_order_acquire) != RecorderState::Recording) return;
+    t_forking = false;
+    s_recorder->freed.unlockAll();
     s_recorder->live.unlockAll();
     s_recorder->trie.unlock();
     s_recorder->registry.unlock();
@@ -167,6 +329,8 @@ void forkParent() {
 
 void forkChild() {
     if (s_state.load(std::memory_order_acquire) != RecorderState::Recording) return;
+    t_forking = false;
+    s_recorder->freed.unlockAll();
     s_recorder->live.unlockAll();
     s_recorder->trie.unlock();
     s_recorder->pid = getpid();
@@ -248,11 +412,32 @@ bool recordFree(void* ptr, AllocFamily family) noexcept {
     RecorderGuard guard;
     LiveEntry entry;
     const auto address = reinterpret_cast<std::uint64_t>(ptr);
-    if (!s_recorder->live.erase(address, entry)) return false;
-    if (ThreadBuffer* buffer = currentBuffer()) {
-        append(*buffer, EventKind::Free, address, entry.size, StackId{}, family);
+    ThreadBuffer* buffer = currentBuffer();
+    if (!s_recorder->live.erase(address, entry)) return !reportUnknown(buffer, address);
+    const bool mismatched = entry.family != family;
+    StackId freeStack;
+    if (buffer != nullptr && (s_recorder->options.freeStacks || mismatched)) {
+        freeStack = captureStack(*buffer);
     }
+    if (buffer != nullptr) {
+        append(*buffer, EventKind::Free, address, entry.size, StackId{}, family);
+        // As memcheck: reported, and the block is still freed (every family's memory comes
+        // from the real malloc, so the real free is right for it).
+        if (mismatched) {
+            appendError(*buffer, format::ErrorKind::MismatchedFree, address,
+                        BadBlock{entry.size, 0, entry.stack, StackId{}}, freeStack);
+        }
+    }
+    s_recorder->freed.insert(FreedBlock{address, entry.size, entry.stack,
+                                        s_recorder->options.freeStacks ? freeStack : StackId{}, 0,
+                                        entry.family});
     return true;
+}
+
+void noteUntrackedBlock(void* ptr) noexcept {
+    // The forking thread holds the record's locks (and only a later fork handler allocates).
+    if (!isRecording() || t_forking) return;
+    s_recorder->freed.forget(reinterpret_cast<std::uint64_t>(ptr));
 }
 
 void* trackedRealloc(void* ptr, std::size_t size) noexcept {
@@ -262,15 +447,30 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
     LiveEntry old;
     const auto oldAddress = reinterpret_cast<std::uint64_t>(ptr);
     const bool known = s_recorder->live.erase(oldAddress, old);
+    // As memcheck: a realloc of a freed or foreign pointer is reported and returns null, and
+    // the pointer is left alone.
+    if (!known && reportUnknown(buffer, oldAddress)) return nullptr;
+    // One stack serves the free of the old block and the allocation of the new one.
+    const StackId stack = buffer != nullptr ? captureStack(*buffer) : StackId{};
     // The free is recorded before the real call: once realloc returns, another thread may
     // already have been handed the old address.
     if (known && buffer != nullptr) {
         append(*buffer, EventKind::Free, oldAddress, old.size, StackId{}, AllocFamily::Malloc);
+        if (old.family != AllocFamily::Malloc) {
+            appendError(*buffer, format::ErrorKind::MismatchedFree, oldAddress,
+                        BadBlock{old.size, 0, old.stack, StackId{}}, stack);
+        }
+    }
+    if (known) {
+        s_recorder->freed.insert(FreedBlock{oldAddress, old.size, old.stack, stack, 0, old.family});
     }
     void* result = real->realloc(ptr, size);
+    // Resized in place, or failed with the old block still the program's: not freed after all.
+    if (known && (result == ptr || (result == nullptr && size != 0))) {
+        s_recorder->freed.forget(oldAddress);
+    }
     if (buffer == nullptr) return result;
     if (result != nullptr) {
-        const StackId stack = captureStack(*buffer);
         insertAndAppend(*buffer, reinterpret_cast<std::uint64_t>(result), size, stack,
                         AllocFamily::Malloc);
     } else if (known && size != 0) {
@@ -307,13 +507,36 @@ void recordModulesBeforeUnload() noexcept {
     (void)s_recorder->flusher.waitForCycleAfter(monotonicNowNs());
 }
 
-void shutdown() noexcept {
+void shutdown(ShutdownScan scan) noexcept {
     // A vfork child shares the parent's memory: it must not stop the parent's recording.
     if (s_recorder == nullptr || getpid() != s_recorder->pid) return;
     RecorderState expected = RecorderState::Recording;
     if (!s_state.compare_exchange_strong(expected, RecorderState::Stopped)) return;
     RecorderGuard guard;
+    // After the program's atexit handlers and static destructors (this library is finalized
+    // last), with recording stopped, so the live table no longer changes.
+    if (scan == ShutdownScan::Scan && s_recorder->options.leakCheck != "none") {
+        const bool scanned = withLeakScan(
+            nullptr, [](LeakScan& done) { s_recorder->flusher.stop(&writeExitLeaks, &done); });
+        if (scanned) return;
+    }
     s_recorder->flusher.stop();
+}
+
+bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
+               const CallerRoots& caller) noexcept {
+    if (!isRecording() || t_inRecorder) return false;
+    RecorderGuard guard;
+    const bool scanned = withLeakScan(&caller, [&](LeakScan& scan) { totals = scan.totals(); });
+    if (scanned) s_recorder->flusher.writeLeakCheck(format::LeakCheckRecord{0, false, totals});
+    return scanned;
+}
+
+bool resetPeak() noexcept {
+    if (!isRecording() || t_inRecorder) return false;
+    RecorderGuard guard;
+    s_recorder->flusher.resetPeak();
+    return true;
 }
 
 bool readStats(Stats& out) noexcept {

@@ -10,16 +10,23 @@
 //      new stacks are rare);
 //   5. update the live table (one shard spinlock);
 //   6. append a 32-byte POD event to the thread's own buffer, reading the clock under its lock.
+// A free also unwinds (unless HEAPSCOPE_FREE_STACKS is off) and stores the block in the
+// recently-freed record (freed_blocks.h: one shard spinlock), so a later double free can name
+// the first free's stack. A free or realloc of a pointer that is no live block leaves the hot
+// path: the recently-freed record, then a walk over the live table (an interior pointer), then
+// /proc/self/maps (a stack or static address); a heap error is two consecutive events.
 // Never in a hook: malloc, formatting, symbolization, a global lock, syscalls other than the
 // clock (rare exceptions: the first event of a thread maps its buffer; a half-full buffer
 // wakes the writer; a full one sleeps until the writer swapped it).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 
 #include "format/records.h"
 #include "recorder/guard.h"
+#include "recorder/scan_roots.h"
 
 namespace heapscope::recorder {
 
@@ -30,11 +37,18 @@ bool shouldRecord() noexcept;
 
 // After the real allocator returned ptr (non-null) for size bytes.
 void recordAlloc(void* ptr, std::size_t size, format::AllocFamily family) noexcept;
-// Before the real free. Returns false when ptr is not a live block (nothing recorded).
+// Before the real free: records it (with its stack unless HEAPSCOPE_FREE_STACKS is off, and a
+// mismatched-free error when family is not the block's). A pointer that is no live block is
+// reported as a double or invalid free when it certainly is one, and then recordFree returns
+// false: the free must not reach the real allocator. True otherwise.
 bool recordFree(void* ptr, format::AllocFamily family) noexcept;
 // realloc(ptr, size) with ptr non-null: records the free of ptr and, once the real realloc
-// returned, the alloc of its result. Returns the real realloc's result.
+// returned, the alloc of its result. Returns the real realloc's result, or null without
+// calling it for a double or invalid free (reported).
 void* trackedRealloc(void* ptr, std::size_t size) noexcept;
+// A block handed out without being recorded (inside the recorder, or by realloc while not
+// recording): forgets any freed-block record of its address.
+void noteUntrackedBlock(void* ptr) noexcept;
 
 void recordMark(const char* name) noexcept;
 void noteModulesChanged() noexcept;
@@ -42,8 +56,10 @@ void noteModulesChanged() noexcept;
 // loaded and unloaded between two writer cycles still gets its module record.
 void recordModulesBeforeUnload() noexcept;
 // Drains everything, writes the end of the trace and stops recording (library destructor,
-// _exit). Later calls do nothing.
-void shutdown() noexcept;
+// _exit, exec). Later calls do nothing. With Scan (and HEAPSCOPE_LEAK_CHECK not none) the
+// exit leak scan's records come before the end.
+enum class ShutdownScan { Scan, Skip };
+void shutdown(ShutdownScan scan = ShutdownScan::Scan) noexcept;
 bool isRecording() noexcept;
 
 struct Stats {
@@ -54,5 +70,13 @@ struct Stats {
     std::uint64_t totalBytes;
 };
 bool readStats(Stats& out) noexcept;
+
+// Scans the heap for leaks now (every other thread stopped for the scan), writes a LeakCheck
+// record and fills totals (indexed by format::LeakKind). caller: see captureCaller(). False
+// when not recording.
+bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
+               const CallerRoots& caller) noexcept;
+// Starts a new peak at the current live bytes (heapscope_get_stats' peak_bytes).
+bool resetPeak() noexcept;
 
 } // namespace heapscope::recorder

@@ -25,6 +25,8 @@ std::string_view leakKindName(format::LeakKind kind) {
     return "unknown";
 }
 
+} // namespace
+
 std::string_view errorKindName(format::ErrorKind kind) {
     switch (kind) {
     case format::ErrorKind::DoubleFree: return "double_free";
@@ -33,6 +35,8 @@ std::string_view errorKindName(format::ErrorKind kind) {
     }
     return "unknown";
 }
+
+namespace {
 
 // Build ids are raw bytes; print them as `readelf -n` does.
 std::string hexBytes(const std::string& bytes) {
@@ -88,13 +92,24 @@ std::string describe(const format::MarkRecord& r) {
 
 std::string describe(const format::ErrorRecord& r) {
     return fmt::format("error thread={} time={} kind={} address={:#x} size={} stack={} "
-                       "alloc_stack={} free_stack={}",
+                       "alloc_stack={} free_stack={} offset={}",
                        r.thread.value, r.timeNs, errorKindName(r.kind), r.address, r.size,
-                       r.stack.value, r.allocStack.value, r.freeStack.value);
+                       r.stack.value, r.allocStack.value, r.freeStack.value, r.offset);
 }
 
 std::string describe(const format::LeakVerdictRecord& r) {
-    return fmt::format("leak_verdict address={:#x} kind={}", r.address, leakKindName(r.kind));
+    if (r.owner == 0)
+        return fmt::format("leak_verdict address={:#x} kind={}", r.address, leakKindName(r.kind));
+    return fmt::format("leak_verdict address={:#x} kind={} owner={:#x}", r.address,
+                       leakKindName(r.kind), r.owner);
+}
+
+std::string describe(const format::LeakCheckRecord& r) {
+    std::string text = fmt::format("leak_check time={} at_exit={}", r.timeNs, r.atExit ? 1 : 0);
+    for (std::uint8_t kind = 0; kind < format::kLeakKindCount; ++kind)
+        text += fmt::format(" {}={}/{}", leakKindName(static_cast<format::LeakKind>(kind)),
+                            r.totals[kind].bytes, r.totals[kind].blocks);
+    return text;
 }
 
 std::string describe(const format::EndRecord& r) { return fmt::format("end time={}", r.timeNs); }

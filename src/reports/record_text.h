@@ -2,12 +2,16 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "format/records.h"
 
 namespace heapscope::reports {
 
 std::string headerText(const format::TraceHeader& header);
+
+// "double_free", "invalid_free", "mismatched_free": the names dump and errors --json use.
+std::string_view errorKindName(format::ErrorKind kind);
 
 // "alloc thread=0 time=1234 address=0x5581a0 size=16 stack=3 family=malloc"
 std::string recordText(const format::Record& record);

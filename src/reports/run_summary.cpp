@@ -4,10 +4,58 @@
 #include <fmt/format.h>
 
 #include "common/sizes.h"
+#include "reports/leaks_text.h"
 
 namespace heapscope::reports {
+namespace {
 
-std::string runSummaryText(const analysis::Model& model, const std::string& tracePath) {
+constexpr std::string_view kPrefix = "heapscope: ";
+
+std::string prefixed(std::string_view text) {
+    std::string out;
+    while (!text.empty()) {
+        const auto end = std::min(text.find('\n'), text.size());
+        out += kPrefix;
+        out += text.substr(0, end);
+        out += '\n';
+        text.remove_prefix(std::min(end + 1, text.size()));
+    }
+    return out;
+}
+
+std::uint64_t heapErrors(const analysis::Summary& s) {
+    return s.errors.doubleFree + s.errors.invalidFree + s.errors.mismatchedFree;
+}
+
+} // namespace
+
+std::string runLeakText(const analysis::Model& model, const StackResolver& resolve,
+                        const RunLeakOptions& options, const std::string& tracePath) {
+    std::string text;
+    if (model.exitLeakCheck) {
+        if (model.summary.leakedBlocks == 0) {
+            text += "All heap blocks were freed -- no leaks are possible\n";
+        } else {
+            if (options.lossRecords) {
+                LeaksTextOptions shown;
+                shown.kinds = options.kinds;
+                shown.genSuppressions = options.genSuppressions;
+                text += lossRecordsText(model, resolve, shown);
+            }
+            text += leakSummaryText(model.summary.leaks);
+            if (!options.lossRecords)
+                text += fmt::format("loss records: heapscope leaks {}\n", tracePath);
+        }
+    }
+    if (const std::uint64_t errors = heapErrors(model.summary); errors != 0) {
+        text += fmt::format("{} heap error{} (see heapscope errors {})\n", formatCount(errors),
+                            errors == 1 ? "" : "s", tracePath);
+    }
+    return prefixed(text);
+}
+
+std::string runSummaryText(const analysis::Model& model, const std::string& tracePath,
+                           const std::string& leakText) {
     const analysis::Summary& s = model.summary;
     std::string out;
     auto sink = std::back_inserter(out);
@@ -18,12 +66,22 @@ std::string runSummaryText(const analysis::Model& model, const std::string& trac
                    formatSize(s.peakRssBytes));
     fmt::format_to(sink, "heapscope: {} in {} blocks not freed at exit\n",
                    formatSize(s.leakedBytes), formatCount(s.leakedBlocks));
+    out += leakText;
     if (s.truncated) {
         fmt::format_to(sink, "heapscope: trace truncated: {}\n",
                        model.readProblem.empty() ? "no end record" : model.readProblem);
     }
     fmt::format_to(sink, "heapscope: trace written to {}\n", tracePath);
     return out;
+}
+
+bool runFoundErrors(const analysis::Model& model, analysis::LeakKindSet kinds) {
+    if (heapErrors(model.summary) != 0) return true;
+    // The records left after suppression, so a suppressed leak does not fail the run.
+    for (const analysis::LossRecord& r : model.lossRecords) {
+        if (kinds.contains(r.kind)) return true;
+    }
+    return false;
 }
 
 } // namespace heapscope::reports

@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
         {"huge-segment-count.bin", join({header, rawFrame({0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
                                                            0xff, 0xff, 0xff, 0x0f, 0x00})})},
         {"enum-out-of-range.bin", join({header, rawFrame({0x05, 0x00, 0x07, 0x02, 0x02, 0x09})})},
+        {"leak-check-cut-short.bin",
+         join({header, goodFrame, rawFrame({0x0f, 0x02, 0x01, 0x10, 0x01})})},
     };
     for (const auto& c : cases)
         writeFile(dir + "/" + c.name, c.bytes);

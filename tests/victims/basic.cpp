@@ -37,8 +37,11 @@ int main() {
     for (auto& block : g_blocksA) {
         block = victim_site_a();
     }
-    for (auto* block : g_blocksA) {
+    // Freed pointers are cleared: glibc hands their memory out again at once, and a dangling
+    // pointer into a later block would make a conservative scan call that block reachable.
+    for (auto& block : g_blocksA) {
         std::free(block);
+        block = nullptr;
     }
 
     for (auto& block : g_blocksB) {
@@ -46,6 +49,7 @@ int main() {
     }
     for (int i = kLeakedB; i < kCountB; ++i) {
         delete[] g_blocksB[i];
+        g_blocksB[i] = nullptr;
     }
 
     for (auto& block : g_blocksC) {

@@ -7,14 +7,19 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "analysis/analyze.h"
+#include "analysis/suppressions.h"
+#include "analysis/symbolizer.h"
 #include "cli/arguments.h"
 #include "cli/child_process.h"
 #include "cli/command.h"
+#include "cli/commands/leak_options.h"
 #include "format/writer.h"
+#include "reports/reporter.h"
 #include "reports/run_summary.h"
 
 namespace heapscope::cli {
@@ -84,17 +89,56 @@ bool appendExitStatus(const std::string& tracePath, const ProgramExit& exit) {
     return writer.close();
 }
 
-void printRunSummary(const std::string& tracePath, bool traceWritten) {
+// What the run's leak options asked for.
+struct LeakSettings {
+    std::string check = "summary"; // none|summary|full, passed on as HEAPSCOPE_LEAK_CHECK
+    analysis::LeakKindSet showKinds = analysis::LeakKindSet::none();
+    analysis::LeakKindSet errorKinds = analysis::LeakKindSet::none();
+    std::vector<analysis::Suppression> suppressions;
+    bool genSuppressions = false;
+    std::optional<int> errorExitCode;
+};
+
+// Prints the end-of-run lines (unless quiet) and says whether --error-exitcode applies.
+bool reportRun(const std::string& tracePath, bool traceWritten, bool quiet,
+               const LeakSettings& leaks) {
     if (!traceWritten) {
-        std::cerr << fmt::format("heapscope: no trace was written to {}\n", tracePath);
-        return;
+        if (!quiet) std::cerr << fmt::format("heapscope: no trace was written to {}\n", tracePath);
+        return false;
     }
+    if (quiet && !leaks.errorExitCode) return false;
     try {
-        std::cerr << reports::runSummaryText(analysis::analyzeTrace(tracePath), tracePath);
+        analysis::Model model = analysis::analyzeTrace(tracePath);
+        analysis::Symbolizer symbolizer(model.modules);
+        const auto resolve = reports::symbolizingResolver(model, symbolizer);
+        analysis::applySuppressions(model, leaks.suppressions, resolve);
+        const bool checked = leaks.check != "none";
+        if (!quiet) {
+            reports::RunLeakOptions options;
+            options.lossRecords = leaks.check == "full";
+            options.kinds = leaks.showKinds;
+            options.genSuppressions = leaks.genSuppressions;
+            if (!checked) model.exitLeakCheck.reset();
+            std::cerr << reports::runSummaryText(
+                model, tracePath, reports::runLeakText(model, resolve, options, tracePath));
+        }
+        return reports::runFoundErrors(model,
+                                       checked ? leaks.errorKinds : analysis::LeakKindSet::none());
     } catch (const std::exception& e) {
         // Whatever goes wrong here, the program's own exit status must still come through.
         std::cerr << fmt::format("heapscope: cannot read trace {}: {}\n", tracePath, e.what());
     }
+    return false;
+}
+
+// The exit status --error-exitcode may give: 1 to 255, as a shell can see it.
+int parseExitCode(const CLI::App& app, const std::string& text) {
+    const std::uint64_t code = parsePositive(app, "--error-exitcode", text);
+    if (code > 255) {
+        throw UsageError(
+            fmt::format("run: --error-exitcode expects 1 to 255, not '{}' {}", text, seeHelp(app)));
+    }
+    return static_cast<int>(code);
 }
 
 } // namespace
@@ -106,6 +150,12 @@ int runCommand(const std::vector<std::string>& args) {
     bool quiet = false;
     std::string stackDepthText;
     bool traceChildren = false;
+    std::string freeStacks;
+    LeakSettings leaks;
+    std::string showKinds = "definite,possible";
+    std::string errorKinds = "definite,indirect";
+    std::vector<std::string> suppressionFiles;
+    std::string errorExitCode;
     std::string program;
     std::vector<std::string> programArgs;
     app.add_option("-o,--output", output,
@@ -116,6 +166,24 @@ int runCommand(const std::vector<std::string>& args) {
                    std::string(recorderHelp("HEAPSCOPE_STACK_DEPTH")));
     app.add_flag("--trace-children", traceChildren,
                  std::string(recorderHelp("HEAPSCOPE_TRACE_CHILDREN")));
+    app.add_option("--free-stacks", freeStacks,
+                   "yes|no (default yes): " + std::string(recorderHelp("HEAPSCOPE_FREE_STACKS")));
+    app.add_option("--leak-check", leaks.check,
+                   "none|summary|full (default summary): scan for leaks at exit and print the "
+                   "LEAK SUMMARY; full also prints the loss records");
+    app.add_option("--show-leak-kinds", showKinds,
+                   "the loss records --leak-check=full prints: definite,indirect,possible,"
+                   "reachable (comma-separated), all or none (default definite,possible)");
+    app.add_option("--errors-for-leak-kinds", errorKinds,
+                   "the leak kinds --error-exitcode counts, same syntax (default "
+                   "definite,indirect)");
+    app.add_option("--error-exitcode", errorExitCode,
+                   "exit with this status (1-255) when heap errors or leaks of the kinds above "
+                   "were found (after suppression)");
+    app.add_option("--suppressions", suppressionFiles,
+                   "a suppression file in Valgrind's format; may be given more than once");
+    app.add_flag("--gen-suppressions", leaks.genSuppressions,
+                 "print a suppression block after each loss record (with --leak-check=full)");
     app.add_option("PROGRAM", program, "the program to run; everything from here is its own");
     app.add_option("ARGS", programArgs, "the program's arguments");
     app.footer(runFooter());
@@ -124,6 +192,19 @@ int runCommand(const std::vector<std::string>& args) {
     // The recorder reads the setting back as a plain number.
     if (!stackDepthText.empty())
         stackDepthText = std::to_string(parsePositive(app, "--stack-depth", stackDepthText));
+    if (!freeStacks.empty() && freeStacks != "yes" && freeStacks != "no") {
+        throw UsageError(fmt::format("run: --free-stacks expects yes or no, not '{}' {}",
+                                     freeStacks, seeHelp(app)));
+    }
+
+    if (leaks.check != "none" && leaks.check != "summary" && leaks.check != "full") {
+        throw UsageError(fmt::format("run: --leak-check expects none, summary or full, not '{}' {}",
+                                     leaks.check, seeHelp(app)));
+    }
+    leaks.showKinds = parseLeakKinds(app, "run", "--show-leak-kinds", showKinds);
+    leaks.errorKinds = parseLeakKinds(app, "run", "--errors-for-leak-kinds", errorKinds);
+    if (!errorExitCode.empty()) leaks.errorExitCode = parseExitCode(app, errorExitCode);
+    leaks.suppressions = loadSuppressionFiles("run", suppressionFiles);
 
     const std::string library = recorderLibrary();
     if (access(library.c_str(), R_OK) != 0) {
@@ -141,6 +222,8 @@ int runCommand(const std::vector<std::string>& args) {
             {"HEAPSCOPE_OUTPUT_PID", std::to_string(self)}};
         if (!stackDepthText.empty()) env.emplace_back("HEAPSCOPE_STACK_DEPTH", stackDepthText);
         if (traceChildren) env.emplace_back("HEAPSCOPE_TRACE_CHILDREN", "1");
+        if (!freeStacks.empty()) env.emplace_back("HEAPSCOPE_FREE_STACKS", freeStacks);
+        env.emplace_back("HEAPSCOPE_LEAK_CHECK", leaks.check);
         return env;
     };
     const StartedProgram started = startProgram(argv, environment);
@@ -157,9 +240,9 @@ int runCommand(const std::vector<std::string>& args) {
     if (traceWritten && !appendExitStatus(tracePath, exit) && !quiet) {
         std::cerr << fmt::format("heapscope: could not add the exit status to {}\n", tracePath);
     }
-    if (!quiet) printRunSummary(tracePath, traceWritten);
+    const bool foundErrors = reportRun(tracePath, traceWritten, quiet, leaks);
     if (exit.signaled) dieBySignal(exit.code);
-    return exit.code;
+    return foundErrors && leaks.errorExitCode ? *leaks.errorExitCode : exit.code;
 }
 
 } // namespace heapscope::cli

@@ -178,6 +178,7 @@ TEST(Replay, LeakVerdictsPartitionLeakedBlocksAndErrorsAreCounted) {
           << format::ErrorRecord{ThreadIndex{0}, 8,         format::ErrorKind::MismatchedFree,
                                  0x400,          7,         StackId{1},
                                  StackId{2},     StackId{0}}
+          << format::LeakCheckRecord{9, true, {}}
           << format::LeakVerdictRecord{0x100, format::LeakKind::DefinitelyLost}
           << format::LeakVerdictRecord{0x200, format::LeakKind::DefinitelyLost}
           << format::LeakVerdictRecord{0x300, format::LeakKind::IndirectlyLost}

@@ -30,8 +30,8 @@ TEST_F(UsageTest, UnknownOption) {
                      "unknown option '--bogus' (see heapscope help top)");
     expectUsageError({"summary", "x.hst", "-z"},
                      "unknown option '-z' (see heapscope help summary)");
-    expectUsageError({"run", "--leak-check", "full", "ls"},
-                     "unknown option '--leak-check' (see heapscope help run)");
+    expectUsageError({"run", "--leak-checks", "full", "ls"},
+                     "unknown option '--leak-checks' (see heapscope help run)");
 }
 
 TEST_F(UsageTest, MissingArgumentOrValue) {

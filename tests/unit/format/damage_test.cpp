@@ -153,6 +153,11 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
         {{0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7f},
          "segment count past the end in Module record at frame offset 0"},
         {{0x0b, 0x00, 0x04}, "enum value out of range in LeakVerdict record at frame offset 0"},
+        {{0x0b, 0x00, 0x02},
+         "truncated or over-long varint in LeakVerdict record at frame offset 0"},
+        {{0x0f, 0x02, 0x02}, "enum value out of range in LeakCheck record at frame offset 0"},
+        {{0x0f, 0x02, 0x01, 0x00, 0x00, 0x00},
+         "truncated or over-long varint in LeakCheck record at frame offset 0"},
         {{0x05, 0x00, 0x0a, 0x00, 0x03},
          "enum value out of range in Error record at frame offset 2"},
     };

@@ -29,7 +29,9 @@ std::vector<Record> tinyRecords() {
         AllocRecord{ThreadIndex{0}, 1050, 0x1000, 32, StackId{1}, AllocFamily::Malloc},
         FreeRecord{ThreadIndex{0}, 1100, 0x1000, AllocFamily::Malloc},
         AllocRecord{ThreadIndex{1}, 1090, 0x0ff0, 300, StackId{0}, AllocFamily::New},
-        LeakVerdictRecord{0x0ff0, LeakKind::DefinitelyLost},
+        LeakCheckRecord{1150, true, {{{0, 0}, {0, 0}, {16, 1}, {300, 1}}}},
+        LeakVerdictRecord{0x0ff0, LeakKind::DefinitelyLost, 0},
+        LeakVerdictRecord{0x1000, LeakKind::IndirectlyLost, 0x0ff0},
         ExitStatusRecord{true, 9},
         EndRecord{1200},
     };
@@ -102,18 +104,36 @@ TEST(ExactBytes, FramePayload) {
         0x02,
         0x01,
         0x01,
-        // LeakVerdict address +0, DefinitelyLost
+        // LeakCheck t=+60 (zigzag 120), at exit, totals in LeakKind order: 0/0, 0/0, 16/1, 300/1
+        0x0f,
+        0x78,
+        0x01,
+        0x00,
+        0x00,
+        0x00,
+        0x00,
+        0x10,
+        0x01,
+        0xac,
+        0x02,
+        0x01,
+        // LeakVerdict address +0, DefinitelyLost, no owner
         0x0b,
         0x00,
         0x03,
+        0x00,
+        // LeakVerdict address +0x10 (zigzag 0x20), IndirectlyLost, owner -0x10 from it (0x1f)
+        0x0b,
+        0x20,
+        0x02,
+        0x1f,
         // ExitStatus signaled, code 9 (zigzag 18)
         0x0e,
         0x01,
         0x12,
-        // End t=+110 (from 1090; zigzag 220)
+        // End t=+50 (from 1150; zigzag 100)
         0x0c,
-        0xdc,
-        0x01,
+        0x64,
     };
     const Bytes file = writeTrace(tinyHeader(), {tinyRecords()});
     const std::size_t frameStart = headerBytes(tinyHeader()).size();

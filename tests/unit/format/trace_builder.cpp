@@ -79,11 +79,19 @@ struct Describer {
                " kind=" + std::to_string(static_cast<int>(r.kind)) + " addr=" + hex(r.address) +
                " size=" + std::to_string(r.size) + " stack=" + std::to_string(r.stack.value) +
                " alloc=" + std::to_string(r.allocStack.value) +
-               " free=" + std::to_string(r.freeStack.value);
+               " free=" + std::to_string(r.freeStack.value) +
+               " offset=" + std::to_string(r.offset);
     }
     std::string operator()(const LeakVerdictRecord& r) const {
         return "LeakVerdict addr=" + hex(r.address) +
-               " kind=" + std::to_string(static_cast<int>(r.kind));
+               " kind=" + std::to_string(static_cast<int>(r.kind)) + " owner=" + hex(r.owner);
+    }
+    std::string operator()(const LeakCheckRecord& r) const {
+        std::string text = "LeakCheck t=" + std::to_string(r.timeNs) +
+                           " atExit=" + (r.atExit ? "1" : "0");
+        for (const LeakTotal& total : r.totals)
+            text += " " + std::to_string(total.bytes) + "/" + std::to_string(total.blocks);
+        return text;
     }
     std::string operator()(const EndRecord& r) const { return "End t=" + std::to_string(r.timeNs); }
     std::string operator()(const ExitStatusRecord& r) const {
@@ -219,8 +227,9 @@ std::vector<std::vector<Record>> sampleFrames() {
          ErrorRecord{main, 240, ErrorKind::DoubleFree, 0x5000, 32, StackId{1}, StackId{2},
                      StackId{1}},
          ThreadEndRecord{worker, 250}, ModuleUnloadRecord{ModuleId{0}, 260}},
-        {LeakVerdictRecord{0x5040, LeakKind::DefinitelyLost},
-         LeakVerdictRecord{0x7000, LeakKind::StillReachable}, EndRecord{300},
+        {LeakCheckRecord{290, true, {{{512, 1}, {0, 0}, {0, 0}, {64, 1}}}},
+         LeakVerdictRecord{0x5040, LeakKind::DefinitelyLost, 0},
+         LeakVerdictRecord{0x7000, LeakKind::StillReachable, 0}, EndRecord{300},
          ExitStatusRecord{false, 0}},
     };
 }

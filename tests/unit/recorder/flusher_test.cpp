@@ -137,5 +137,72 @@ TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
     std::remove(path.c_str());
 }
 
+// A heap error is two events appended at once (Error, ErrorDetail); the writer turns each pair
+// into one ErrorRecord, also when the buffers are swapped many times around them.
+TEST(Flusher, ErrorEventPairsBecomeErrorRecords) {
+    constexpr int kThreads = 2;
+    constexpr std::uint64_t kErrors = 20000; // with an alloc each: several buffer swaps
+    ThreadRegistry registry;
+    StackTrie trie;
+    Flusher flusher(registry, trie, FlusherSettings{10, 10, nullptr});
+    s_flusher = &flusher;
+    const std::string path =
+        testing::TempDir() + "heapscope_flusher_errors." + std::to_string(getpid()) + ".hst";
+    ASSERT_TRUE(flusher.open(path, format::TraceHeader{}, monotonicNowNs(), LiveStats{}));
+    ASSERT_TRUE(flusher.startThread());
+    const std::uintptr_t frames[] = {0x1000, 0x2000, 0x3000};
+    const StackId bad = trie.intern(frames, 1);
+    const StackId alloc = trie.intern(frames + 1, 1);
+    const StackId freed = trie.intern(frames + 2, 1);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            ThreadBuffer* buffer = registry.create(2000 + t, "errors", 0);
+            append(*buffer, EventKind::ThreadStart, 0, 0);
+            for (std::uint64_t i = 0; i < kErrors; ++i) {
+                const std::uint64_t address = (std::uint64_t(t + 1) << 32) + i * 16;
+                append(*buffer, EventKind::Alloc, address, alloc.value);
+                buffer->appendEvents<2>(
+                    [&](Event* e) {
+                        const std::uint64_t now = monotonicNowNs();
+                        e[0] = Event{now,
+                                     address,
+                                     i,
+                                     bad.value,
+                                     EventKind::Error,
+                                     static_cast<std::uint8_t>(i % format::kErrorKindCount)};
+                        e[1] =
+                            Event{now, i % 64, freed.value, alloc.value, EventKind::ErrorDetail, 0};
+                    },
+                    kDrain);
+            }
+            buffer->markEnded();
+        });
+    }
+    for (std::thread& t : threads)
+        t.join();
+    flusher.stop();
+
+    format::TraceReader reader;
+    ASSERT_TRUE(reader.open(path)) << reader.error();
+    format::Record record;
+    std::uint64_t errors = 0;
+    while (reader.next(record)) {
+        const auto* e = std::get_if<format::ErrorRecord>(&record);
+        if (e == nullptr) continue;
+        const std::uint64_t i = e->size;
+        ASSERT_EQ(e->address & 0xffffffffu, i * 16);
+        ASSERT_EQ(static_cast<std::uint64_t>(e->kind), i % format::kErrorKindCount);
+        ASSERT_EQ(e->stack, bad);
+        ASSERT_EQ(e->allocStack, alloc);
+        ASSERT_EQ(e->freeStack, freed);
+        ASSERT_EQ(e->offset, i % 64);
+        ++errors;
+    }
+    EXPECT_EQ(reader.outcome(), format::ReadOutcome::Complete) << reader.error();
+    EXPECT_EQ(errors, kThreads * kErrors);
+    std::remove(path.c_str());
+}
+
 } // namespace
 } // namespace heapscope::recorder

@@ -99,6 +99,11 @@ TEST(RecordText, DescribesRecordsOnOneLine) {
     EXPECT_EQ(recordText(format::ExitStatusRecord{true, 15}), "exit_status signal=15");
     EXPECT_EQ(recordText(format::LeakVerdictRecord{0x10, format::LeakKind::IndirectlyLost}),
               "leak_verdict address=0x10 kind=indirectly_lost");
+    EXPECT_EQ(recordText(format::LeakVerdictRecord{0x10, format::LeakKind::IndirectlyLost, 0x40}),
+              "leak_verdict address=0x10 kind=indirectly_lost owner=0x40");
+    EXPECT_EQ(recordText(format::LeakCheckRecord{7, true, {{{1, 2}, {3, 4}, {5, 6}, {7, 8}}}}),
+              "leak_check time=7 at_exit=1 still_reachable=1/2 possibly_lost=3/4 "
+              "indirectly_lost=5/6 definitely_lost=7/8");
 }
 
 } // namespace

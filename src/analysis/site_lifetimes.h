@@ -1,0 +1,37 @@
+// analysis: per-site block lifetimes and block counts for DHAT-style reports (total lifetime, the
+// site's own maximum, its blocks at the global peak), fed by the Replay next to its own figures.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "analysis/model.h"
+
+namespace heapscope::analysis {
+
+class SiteLifetimes {
+public:
+    // `peakEpoch` is the Replay's count of global peaks before this event (see SiteAccum).
+    void onAlloc(StackId stack, std::uint64_t timeNs, std::uint64_t size, std::uint64_t peakEpoch);
+    void onFree(StackId stack, std::uint64_t timeNs, std::uint64_t size, std::uint64_t peakEpoch);
+
+    // Blocks still live at the end live until endNs. Indexed by StackId value.
+    std::vector<SiteLifetime> finish(std::uint64_t endNs, std::uint64_t peakEpoch) const;
+
+private:
+    struct Accum {
+        // Sum of (free time - alloc time), kept as free times minus alloc times: no per-block
+        // timestamp is needed. Unsigned wrap-around cancels out once every block has ended.
+        std::uint64_t lifetimeNs = 0;
+        std::uint64_t liveBytes = 0;
+        std::uint64_t liveBlocks = 0;
+        ByteCount max;
+        std::uint64_t peakBlocks = 0;
+        std::uint64_t epoch = 0;
+    };
+    Accum& touch(StackId stack, std::uint64_t peakEpoch);
+
+    std::vector<Accum> m_sites;
+};
+
+} // namespace heapscope::analysis

@@ -1,0 +1,226 @@
+// recorder: gathering the leak scan's roots and the map of readable memory, with system calls
+// and mmap'ed arrays only (other threads may be stopped holding the malloc or loader lock).
+#include "recorder/scan_roots.h"
+
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "recorder/mapped_memory.h"
+
+namespace heapscope::recorder {
+namespace {
+
+// Glibc keeps the thread descriptor (struct pthread, with the first pthread_setspecific
+// values) at the thread pointer; about 2.3 KiB in glibc 2.36. Scanned as part of static TLS.
+constexpr std::uint64_t kThreadDescriptorBytes = 4096;
+// A dynamic thread vector longer than this is not believed (a corrupted descriptor).
+constexpr std::uint64_t kMaxDtvEntries = 1u << 16;
+
+std::uint64_t parseHex(const char*& p) noexcept {
+    std::uint64_t value = 0;
+    for (;; ++p) {
+        const char c = *p;
+        if (c >= '0' && c <= '9') {
+            value = value * 16 + static_cast<std::uint64_t>(c - '0');
+        } else if (c >= 'a' && c <= 'f') {
+            value = value * 16 + static_cast<std::uint64_t>(c - 'a' + 10);
+        } else {
+            return value;
+        }
+    }
+}
+
+// Calls line(text) for each line of a /proc file, through a fixed buffer.
+template <typename Line>
+bool forEachLine(const char* path, Line&& line) noexcept {
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    char buffer[4096];
+    std::size_t used = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer + used, sizeof(buffer) - 1 - used);
+        if (n <= 0) break;
+        used += static_cast<std::size_t>(n);
+        buffer[used] = '\0';
+        char* start = buffer;
+        while (char* newline = std::strchr(start, '\n')) {
+            *newline = '\0';
+            line(static_cast<const char*>(start));
+            start = newline + 1;
+        }
+        // Keep the unfinished line; one longer than the buffer (a long path) loses its tail,
+        // which only names a file.
+        used = static_cast<std::size_t>(buffer + used - start);
+        if (used == sizeof(buffer) - 1) used = 0;
+        std::memmove(buffer, start, used);
+    }
+    ::close(fd);
+    return true;
+}
+
+// The module holding the recorder's own code: its data is the recorder's, not the program's.
+int addModule(dl_phdr_info* info, std::size_t, void* data) {
+    auto* roots = static_cast<ScanRoots*>(data);
+    const auto self = reinterpret_cast<std::uint64_t>(&addModuleRoots);
+    bool isSelf = false;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        const std::uint64_t start = info->dlpi_addr + ph.p_vaddr;
+        if (ph.p_type == PT_LOAD && self >= start && self < start + ph.p_memsz) isSelf = true;
+    }
+    if (isSelf) return 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W) == 0) continue;
+        const std::uint64_t start = info->dlpi_addr + ph.p_vaddr;
+        roots->ranges.add(start, start + ph.p_memsz);
+    }
+    return 0;
+}
+
+// Glibc's dynamic thread vector: tcb->dtv (the second word of the TCB on x86-64) points one
+// entry into a calloc'ed array of {pointer, to_free} pairs whose entry -1 is its length.
+// Blocks of dlopen'ed modules' TLS hang from it.
+void addDynamicTls(ScanRoots& roots, std::uint64_t threadPointer,
+                   const ReadableMemory& memory) noexcept {
+#if defined(__x86_64__)
+    const std::uint64_t dtvSlot = threadPointer + 8;
+#else
+    const std::uint64_t dtvSlot = threadPointer; // aarch64: tcbhead_t starts at tp
+#endif
+    if (!memory.contains(dtvSlot, dtvSlot + 8)) return;
+    std::uint64_t dtv = 0;
+    std::memcpy(&dtv, reinterpret_cast<const void*>(dtvSlot), sizeof dtv);
+    if (dtv < 16 || !memory.contains(dtv - 16, dtv)) return;
+    roots.anchors.add(dtv, dtv);
+    std::uint64_t length = 0;
+    std::memcpy(&length, reinterpret_cast<const void*>(dtv - 16), sizeof length);
+    length = std::min(length, kMaxDtvEntries);
+    // Entry 0 is the generation counter; modules are entries 1..length.
+    if (!memory.contains(dtv, dtv + 16 * (length + 1))) return;
+    for (std::uint64_t i = 1; i <= length; ++i) {
+        std::uint64_t pair[2];
+        std::memcpy(pair, reinterpret_cast<const void*>(dtv + 16 * i), sizeof pair);
+        for (const std::uint64_t p : pair)
+            if (p != 0 && p != ~std::uint64_t{0}) roots.anchors.add(p, p);
+    }
+}
+
+} // namespace
+
+RangeList::~RangeList() { unmapArray(m_items, m_capacity); }
+
+void RangeList::add(std::uint64_t start, std::uint64_t end) noexcept {
+    if (m_size == m_capacity) {
+        const std::size_t capacity = m_capacity == 0 ? 256 : m_capacity * 2;
+        AddressRange* items = mapArray<AddressRange>(capacity);
+        if (items == nullptr) return;
+        if (m_size > 0) std::memcpy(items, m_items, m_size * sizeof(AddressRange));
+        unmapArray(m_items, m_capacity);
+        m_items = items;
+        m_capacity = capacity;
+    }
+    m_items[m_size++] = AddressRange{start, end};
+}
+
+bool ReadableMemory::load() noexcept {
+    const bool read = forEachLine("/proc/self/maps", [&](const char* line) {
+        const char* p = line;
+        const std::uint64_t start = parseHex(p);
+        if (*p != '-') return;
+        ++p;
+        const std::uint64_t end = parseHex(p);
+        // "[vvar]" may be readable in the permissions yet fault; it is never a root or a block.
+        if (p[0] == ' ' && p[1] == 'r' && std::strstr(p, "[vvar") == nullptr) {
+            // Merge with the previous range when adjacent: a block may span two mappings.
+            if (m_ranges.size() > 0 && m_ranges.end()[-1].end == start) {
+                m_ranges.end()[-1].end = end;
+            } else {
+                m_ranges.add(start, end);
+            }
+        }
+    });
+    return read && m_ranges.size() > 0; // the file lists mappings in address order
+}
+
+bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const noexcept {
+    const AddressRange* first = const_cast<RangeList&>(m_ranges).begin();
+    const AddressRange* last = first + m_ranges.size();
+    const AddressRange* it = std::upper_bound(
+        first, last, address, [](std::uint64_t a, const AddressRange& r) { return a < r.end; });
+    if (it == last || address < it->start) return false;
+    out = *it;
+    return true;
+}
+
+bool ReadableMemory::contains(std::uint64_t start, std::uint64_t end) const noexcept {
+    AddressRange range;
+    return end >= start && mappingOf(start, range) && end <= range.end;
+}
+
+void addModuleRoots(ScanRoots& roots) noexcept { dl_iterate_phdr(&addModule, &roots); }
+
+std::size_t staticTlsSize() noexcept {
+    using GetInfo = void (*)(std::size_t*, std::size_t*);
+    auto get = reinterpret_cast<GetInfo>(dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info"));
+    if (get == nullptr) return 0;
+    std::size_t size = 0;
+    std::size_t align = 0;
+    get(&size, &align);
+    return size;
+}
+
+void addThreadRoots(ScanRoots& roots, const ThreadContext& thread, const ReadableMemory& memory,
+                    std::size_t tlsSize) noexcept {
+    if (thread.registerCount > 0) {
+        const auto regs = reinterpret_cast<std::uint64_t>(thread.registers);
+        roots.ranges.add(regs, regs + thread.registerCount * sizeof(std::uint64_t));
+    }
+    AddressRange stack;
+    if (thread.stackStart != 0 && memory.mappingOf(thread.stackStart, stack))
+        roots.ranges.add(thread.stackStart, stack.end);
+    if (thread.threadPointer == 0) return;
+    // x86-64 keeps static TLS below the thread pointer and the descriptor above it. A thread
+    // created by glibc has both at the top of its stack mapping (already scanned); the main
+    // thread's are elsewhere. Clipped to the readable mapping holding the thread pointer.
+    AddressRange tls;
+    if (memory.mappingOf(thread.threadPointer, tls)) {
+        const std::uint64_t start = std::max(tls.start, thread.threadPointer - tlsSize);
+        const std::uint64_t end = std::min(tls.end, thread.threadPointer + kThreadDescriptorBytes);
+        if (tls.start != stack.start) roots.ranges.add(start, end);
+    }
+    addDynamicTls(roots, thread.threadPointer, memory);
+}
+
+void addUnstoppedThreadRoots(ScanRoots& roots, pid_t tid, const ReadableMemory& memory) noexcept {
+    char path[64];
+    std::strcpy(path, "/proc/self/task/");
+    char digits[16];
+    int n = 0;
+    for (pid_t t = tid; t > 0 && n < 15; t /= 10)
+        digits[n++] = static_cast<char>('0' + t % 10);
+    char* p = path + std::strlen(path);
+    while (n > 0)
+        *p++ = digits[--n];
+    std::strcpy(p, "/syscall");
+    // "NR arg1 .. arg6 SP PC" while blocked in a system call, "running" otherwise.
+    std::uint64_t sp = 0;
+    forEachLine(path, [&](const char* line) {
+        const char* fields[9] = {};
+        int count = 0;
+        for (const char* c = line; *c != '\0' && count < 9; ++c)
+            if (c == line || c[-1] == ' ') fields[count++] = c;
+        if (count < 9) return;
+        const char* s = fields[7];
+        if (s[0] == '0' && s[1] == 'x') s += 2;
+        sp = parseHex(s);
+    });
+    if (sp != 0) addThreadRoots(roots, ThreadContext{belowRedZone(sp), 0, nullptr, 0}, memory, 0);
+}
+
+} // namespace heapscope::recorder
