@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include <fmt/format.h>
 
@@ -28,6 +29,10 @@ std::string requireExtension(const CLI::App& app, const std::string& path,
 }
 
 void writeOutputFile(std::string_view command, const std::string& path, const std::string& text) {
+    if (path == "-") {
+        std::cout << text;
+        return;
+    }
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     if (out) out << text;
     out.close();

@@ -14,7 +14,8 @@ namespace heapscope::cli {
 std::string requireExtension(const CLI::App& app, const std::string& path,
                              std::initializer_list<std::string_view> allowed);
 
-// Writes text to path; throws UsageError ("<command>: cannot write 'x': reason").
+// Writes text to path, or to stdout when path is "-"; throws UsageError ("<command>: cannot write
+// 'x': reason").
 void writeOutputFile(std::string_view command, const std::string& path, const std::string& text);
 
 } // namespace heapscope::cli

@@ -1,11 +1,11 @@
-// recorder: a /proc/self/maps scan, one line at a time through a fixed buffer.
+// recorder: whether an address can be a heap block, from the loaded modules and /proc/self/maps.
 #include "recorder/foreign_address.h"
 
-#include <fcntl.h>
 #include <link.h>
-#include <unistd.h>
 
 #include <cstring>
+
+#include "recorder/proc_lines.h"
 
 namespace heapscope::recorder {
 namespace {
@@ -15,20 +15,6 @@ struct Mapping {
     std::uint64_t end = 0;
     const char* path = ""; // what follows the inode column: a file, "[heap]", "[stack]" or empty
 };
-
-std::uint64_t parseHex(const char*& p) noexcept {
-    std::uint64_t value = 0;
-    for (;; ++p) {
-        const char c = *p;
-        if (c >= '0' && c <= '9') {
-            value = value * 16 + static_cast<std::uint64_t>(c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            value = value * 16 + static_cast<std::uint64_t>(c - 'a' + 10);
-        } else {
-            return value;
-        }
-    }
-}
 
 // "start-end perms offset dev inode   path"
 Mapping parseLine(const char* line) noexcept {
@@ -52,33 +38,8 @@ Mapping parseLine(const char* line) noexcept {
 // Calls visit(mapping) for each line until it returns true. False if the file cannot be read.
 template <typename Visit>
 bool forEachMapping(Visit&& visit) noexcept {
-    const int fd = ::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buffer[4096];
-    std::size_t used = 0;
-    bool done = false;
-    while (!done) {
-        const ssize_t n = ::read(fd, buffer + used, sizeof(buffer) - 1 - used);
-        if (n <= 0) break;
-        used += static_cast<std::size_t>(n);
-        buffer[used] = '\0';
-        char* line = buffer;
-        while (char* newline = std::strchr(line, '\n')) {
-            *newline = '\0';
-            if (visit(parseLine(line))) {
-                done = true;
-                break;
-            }
-            line = newline + 1;
-        }
-        // Keep the unfinished line for the next read; a line longer than the buffer (a very
-        // long path) is dropped, it can only name a file mapping.
-        used = static_cast<std::size_t>(buffer + used - line);
-        if (used == sizeof(buffer) - 1) used = 0;
-        std::memmove(buffer, line, used);
-    }
-    ::close(fd);
-    return true;
+    return forEachProcLine("/proc/self/maps",
+                           [&](const char* line) { return visit(parseLine(line)); });
 }
 
 bool isFileOrStack(const char* path) noexcept {

@@ -3,7 +3,6 @@
 #include "recorder/scan_roots.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <link.h>
 #include <unistd.h>
 
@@ -11,6 +10,7 @@
 #include <cstring>
 
 #include "recorder/mapped_memory.h"
+#include "recorder/proc_lines.h"
 
 namespace heapscope::recorder {
 namespace {
@@ -20,48 +20,6 @@ namespace {
 constexpr std::uint64_t kThreadDescriptorBytes = 4096;
 // A dynamic thread vector longer than this is not believed (a corrupted descriptor).
 constexpr std::uint64_t kMaxDtvEntries = 1u << 16;
-
-std::uint64_t parseHex(const char*& p) noexcept {
-    std::uint64_t value = 0;
-    for (;; ++p) {
-        const char c = *p;
-        if (c >= '0' && c <= '9') {
-            value = value * 16 + static_cast<std::uint64_t>(c - '0');
-        } else if (c >= 'a' && c <= 'f') {
-            value = value * 16 + static_cast<std::uint64_t>(c - 'a' + 10);
-        } else {
-            return value;
-        }
-    }
-}
-
-// Calls line(text) for each line of a /proc file, through a fixed buffer.
-template <typename Line>
-bool forEachLine(const char* path, Line&& line) noexcept {
-    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buffer[4096];
-    std::size_t used = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer + used, sizeof(buffer) - 1 - used);
-        if (n <= 0) break;
-        used += static_cast<std::size_t>(n);
-        buffer[used] = '\0';
-        char* start = buffer;
-        while (char* newline = std::strchr(start, '\n')) {
-            *newline = '\0';
-            line(static_cast<const char*>(start));
-            start = newline + 1;
-        }
-        // Keep the unfinished line; one longer than the buffer (a long path) loses its tail,
-        // which only names a file.
-        used = static_cast<std::size_t>(buffer + used - start);
-        if (used == sizeof(buffer) - 1) used = 0;
-        std::memmove(buffer, start, used);
-    }
-    ::close(fd);
-    return true;
-}
 
 // The module holding the recorder's own code: its data is the recorder's, not the program's.
 int addModule(dl_phdr_info* info, std::size_t, void* data) {
@@ -129,10 +87,10 @@ void RangeList::add(std::uint64_t start, std::uint64_t end) noexcept {
 }
 
 bool ReadableMemory::load() noexcept {
-    const bool read = forEachLine("/proc/self/maps", [&](const char* line) {
+    const bool read = forEachProcLine("/proc/self/maps", [&](const char* line) {
         const char* p = line;
         const std::uint64_t start = parseHex(p);
-        if (*p != '-') return;
+        if (*p != '-') return false;
         ++p;
         const std::uint64_t end = parseHex(p);
         // "[vvar]" may be readable in the permissions yet fault; it is never a root or a block.
@@ -144,6 +102,7 @@ bool ReadableMemory::load() noexcept {
                 m_ranges.add(start, end);
             }
         }
+        return false;
     });
     return read && m_ranges.size() > 0; // the file lists mappings in address order
 }
@@ -210,15 +169,16 @@ void addUnstoppedThreadRoots(ScanRoots& roots, pid_t tid, const ReadableMemory& 
     std::strcpy(p, "/syscall");
     // "NR arg1 .. arg6 SP PC" while blocked in a system call, "running" otherwise.
     std::uint64_t sp = 0;
-    forEachLine(path, [&](const char* line) {
+    forEachProcLine(path, [&](const char* line) {
         const char* fields[9] = {};
         int count = 0;
         for (const char* c = line; *c != '\0' && count < 9; ++c)
             if (c == line || c[-1] == ' ') fields[count++] = c;
-        if (count < 9) return;
+        if (count < 9) return true;
         const char* s = fields[7];
         if (s[0] == '0' && s[1] == 'x') s += 2;
         sp = parseHex(s);
+        return true;
     });
     if (sp != 0) addThreadRoots(roots, ThreadContext{belowRedZone(sp), 0, nullptr, 0}, memory, 0);
 }

@@ -5,38 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "reports/markup.h"
+
 namespace heapscope::reports {
-namespace {
-
-std::string escaped(const std::string& text) {
-    std::string out;
-    for (const char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&apos;";
-            break;
-        default:
-            // XML 1.0 allows no other control characters than tab and line breaks.
-            if (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r')
-                out += c;
-        }
-    }
-    return out;
-}
-
-} // namespace
 
 std::string junitXml(const std::string& suite, const std::vector<JunitCase>& cases) {
     const auto failures =
@@ -45,17 +16,17 @@ std::string junitXml(const std::string& suite, const std::vector<JunitCase>& cas
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         "<testsuites name=\"heapscope\" tests=\"{1}\" failures=\"{2}\" errors=\"0\">\n"
         "  <testsuite name=\"{0}\" tests=\"{1}\" failures=\"{2}\" errors=\"0\" skipped=\"0\">\n",
-        escaped(suite), cases.size(), failures);
+        xmlEscape(suite), cases.size(), failures);
     for (const auto& c : cases) {
-        out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", escaped(suite),
-                           escaped(c.name));
+        out += fmt::format("    <testcase classname=\"{}\" name=\"{}\"", xmlEscape(suite),
+                           xmlEscape(c.name));
         if (c.passed) {
             out += fmt::format(">\n      <system-out>{}</system-out>\n    </testcase>\n",
-                               escaped(c.message));
+                               xmlEscape(c.message));
         } else {
             out += fmt::format(">\n      <failure message=\"{0}\" type=\"budget\">{0}</failure>\n"
                                "    </testcase>\n",
-                               escaped(c.message));
+                               xmlEscape(c.message));
         }
     }
     out += "  </testsuite>\n</testsuites>\n";

@@ -13,28 +13,47 @@ std::optional<SiteOrder> parseSiteOrder(std::string_view name) {
     return std::nullopt;
 }
 
+std::string siteOrderChoices() {
+    std::string out;
+    for (const auto name : kSiteOrderNames) {
+        if (!out.empty()) out += '|';
+        out += name;
+    }
+    return out;
+}
+
 std::string_view siteOrderName(SiteOrder order) {
     return kSiteOrderNames[static_cast<std::size_t>(order)];
 }
 
 std::string_view siteOrderDescription(SiteOrder order) {
     switch (order) {
-    case SiteOrder::Allocated: return "bytes allocated";
-    case SiteOrder::Count: return "allocations";
-    case SiteOrder::Peak: return "bytes live at the peak";
-    case SiteOrder::Leaked: return "bytes leaked";
-    case SiteOrder::Temporary: return "temporary allocations";
+    case SiteOrder::Allocated:
+        return "bytes allocated";
+    case SiteOrder::Count:
+        return "allocations";
+    case SiteOrder::Peak:
+        return "bytes live at the peak";
+    case SiteOrder::Leaked:
+        return "bytes leaked";
+    case SiteOrder::Temporary:
+        return "temporary allocations";
     }
     return "";
 }
 
 std::uint64_t siteKey(const analysis::SiteStats& site, SiteOrder order) {
     switch (order) {
-    case SiteOrder::Allocated: return site.bytesAllocated;
-    case SiteOrder::Count: return site.allocations;
-    case SiteOrder::Peak: return site.peakBytes;
-    case SiteOrder::Leaked: return site.leakedBytes;
-    case SiteOrder::Temporary: return site.temporaryAllocations;
+    case SiteOrder::Allocated:
+        return site.bytesAllocated;
+    case SiteOrder::Count:
+        return site.allocations;
+    case SiteOrder::Peak:
+        return site.peakBytes;
+    case SiteOrder::Leaked:
+        return site.leakedBytes;
+    case SiteOrder::Temporary:
+        return site.temporaryAllocations;
     }
     return 0;
 }

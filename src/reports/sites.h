@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,8 @@ inline constexpr std::array<std::string_view, 5> kSiteOrderNames = {"allocated",
                                                                     "leaked", "temporary"};
 
 std::optional<SiteOrder> parseSiteOrder(std::string_view name);
+// "allocated|count|peak|leaked|temporary", for the help of the options that take an order.
+std::string siteOrderChoices();
 std::string_view siteOrderName(SiteOrder order);
 // What the order measures, for titles: "bytes allocated", "allocations", ...
 std::string_view siteOrderDescription(SiteOrder order);

@@ -1,15 +1,11 @@
 // cli: `heapscope export TRACE --format dhat|pprof|massif|collapsed -o FILE`, the trace in the
 // formats other tools read: dh_view, `go tool pprof`, ms_print, flame graph tools.
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <iostream>
-
 #include <fmt/format.h>
 
 #include "analysis/symbolizer.h"
 #include "cli/arguments.h"
 #include "cli/command.h"
+#include "cli/output_file.h"
 #include "cli/trace_input.h"
 #include "reports/collapsed.h"
 #include "reports/dhat_json.h"
@@ -18,30 +14,6 @@
 #include "reports/sites.h"
 
 namespace heapscope::cli {
-namespace {
-
-std::string metricChoices() {
-    std::string out;
-    for (const auto name : reports::kSiteOrderNames)
-        out += (out.empty() ? "" : "|") + std::string(name);
-    return out;
-}
-
-void writeOutput(const std::string& path, const std::string& data) {
-    if (path == "-") {
-        std::cout << data;
-        return;
-    }
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (out) out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    out.close();
-    if (!out) {
-        throw UsageError(fmt::format("export: cannot write '{}': {}", path, std::strerror(errno)));
-    }
-}
-
-} // namespace
-
 int exportCommand(const std::vector<std::string>& args) {
     CLI::App app{"Writes the trace in another tool's format: dhat (DHAT's JSON for dh_view.html), "
                  "pprof (gzipped profile.proto for go tool pprof), massif (massif.out for ms_print "
@@ -56,7 +28,7 @@ int exportCommand(const std::vector<std::string>& args) {
     app.add_option("-f,--format", format, "dhat|pprof|massif|collapsed");
     app.add_option("-o,--output", output, "the file to write ('-': standard output)");
     app.add_option("--metric", metric,
-                   "collapsed only: the figure of each stack, " + metricChoices() +
+                   "collapsed only: the figure of each stack, " + reports::siteOrderChoices() +
                        " (default allocated: bytes allocated)");
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
@@ -70,7 +42,7 @@ int exportCommand(const std::vector<std::string>& args) {
     const auto order = reports::parseSiteOrder(metric);
     if (!order) {
         throw UsageError(fmt::format("export: --metric expects one of {}, not '{}' {}",
-                                     metricChoices(), metric, seeHelp(app)));
+                                     reports::siteOrderChoices(), metric, seeHelp(app)));
     }
 
     const analysis::Model model = loadTrace("export", tracePath);
@@ -86,7 +58,7 @@ int exportCommand(const std::vector<std::string>& args) {
     } else {
         data = reports::collapsedStacks(model, *order, resolve);
     }
-    writeOutput(output, data);
+    writeOutputFile("export", output, data);
     return kExitSuccess;
 }
 

@@ -14,19 +14,6 @@
 #include "reports/valgrind_text.h"
 
 namespace heapscope::cli {
-namespace {
-
-std::string metricChoices() {
-    std::string out;
-    for (const auto name : reports::kSiteOrderNames) {
-        if (!out.empty()) out += '|';
-        out += name;
-    }
-    return out;
-}
-
-} // namespace
-
 int flamegraphCommand(const std::vector<std::string>& args) {
     CLI::App app{"A flame graph of the call sites: main at the bottom, the allocating functions on "
                  "top, each frame as wide as its share of the metric. The HTML page switches "
@@ -39,8 +26,9 @@ int flamegraphCommand(const std::vector<std::string>& args) {
     app.add_option("TRACE", tracePath, "a trace written by heapscope run (.hst)");
     app.add_option("-o,--output", outputPath, "the file to write (.html or .svg)");
     app.add_option("--metric", metricName,
-                   metricChoices() + ": bytes allocated, allocations, bytes live at the peak, "
-                                     "leaked bytes, temporary allocations (default allocated)");
+                   reports::siteOrderChoices() +
+                       ": bytes allocated, allocations, bytes live at the peak, "
+                       "leaked bytes, temporary allocations (default allocated)");
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
     if (outputPath.empty())
@@ -50,7 +38,7 @@ int flamegraphCommand(const std::vector<std::string>& args) {
     const auto metric = reports::parseSiteOrder(metricName);
     if (!metric) {
         throw UsageError(fmt::format("flamegraph: --metric expects one of {}, not '{}' {}",
-                                     metricChoices(), metricName, seeHelp(app)));
+                                     reports::siteOrderChoices(), metricName, seeHelp(app)));
     }
 
     const analysis::Model model = loadTrace("flamegraph", tracePath);

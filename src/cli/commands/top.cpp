@@ -12,19 +12,6 @@
 #include "reports/top_text.h"
 
 namespace heapscope::cli {
-namespace {
-
-std::string orderChoices() {
-    std::string out;
-    for (const auto name : reports::kSiteOrderNames) {
-        if (!out.empty()) out += '|';
-        out += name;
-    }
-    return out;
-}
-
-} // namespace
-
 int topCommand(const std::vector<std::string>& args) {
     CLI::App app{"The call sites that matter most, with their figures and stacks. Sites whose "
                  "ranking figure is 0 are not listed.",
@@ -34,15 +21,15 @@ int topCommand(const std::vector<std::string>& args) {
     std::string limitText = "10";
     bool json = false;
     app.add_option("TRACE", tracePath, "a trace written by heapscope run (.hst)");
-    app.add_option("--by", by, "rank by " + orderChoices() + " (default allocated)");
+    app.add_option("--by", by, "rank by " + reports::siteOrderChoices() + " (default allocated)");
     app.add_option("-n,--limit", limitText, "how many sites to list (default 10)");
     app.add_flag("--json", json, "print the sites as JSON, exact integers");
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
     const auto order = reports::parseSiteOrder(by);
     if (!order) {
-        throw UsageError(fmt::format("top: --by expects one of {}, not '{}' {}", orderChoices(), by,
-                                     seeHelp(app)));
+        throw UsageError(fmt::format("top: --by expects one of {}, not '{}' {}",
+                                     reports::siteOrderChoices(), by, seeHelp(app)));
     }
     const std::uint64_t limit = parsePositive(app, "-n", limitText);
 
