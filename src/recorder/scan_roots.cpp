@@ -18,6 +18,8 @@ namespace {
 // Glibc keeps the thread descriptor (struct pthread, with the first pthread_setspecific
 // values) at the thread pointer; about 2.3 KiB in glibc 2.36. Scanned as part of static TLS.
 constexpr std::uint64_t kThreadDescriptorBytes = 4096;
+// How far below the top of a stack mapping glibc's thread descriptor is looked for.
+constexpr std::uint64_t kDescriptorSearchBytes = 8192;
 // A dynamic thread vector longer than this is not believed (a corrupted descriptor).
 constexpr std::uint64_t kMaxDtvEntries = 1u << 16;
 
@@ -120,6 +122,38 @@ bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const n
 bool ReadableMemory::contains(std::uint64_t start, std::uint64_t end) const noexcept {
     AddressRange range;
     return end >= start && mappingOf(start, range) && end <= range.end;
+}
+
+void addEndedThreadsDynamicTls(ScanRoots& roots, const ReadableMemory& memory) noexcept {
+#if defined(__x86_64__)
+    // glibc maps a thread's stack as one anonymous region whose lowest pages are a PROT_NONE
+    // guard, and puts the thread's descriptor at its top. The TCB starts with two words that
+    // hold the descriptor's own address (tcb at +0, self at +16). Both tests together keep
+    // other anonymous memory (allocator arenas, the recorder's tables) out.
+    std::uint64_t guardEnd = 0;
+    forEachProcLine("/proc/self/maps", [&](const char* line) {
+        const char* p = line;
+        const std::uint64_t start = parseHex(p);
+        if (*p++ != '-') return false;
+        const std::uint64_t end = parseHex(p);
+        const bool anonymous = std::strchr(p, '/') == nullptr && std::strchr(p, '[') == nullptr;
+        const bool afterGuard = guardEnd == start;
+        guardEnd = anonymous && std::strncmp(p, " ---p", 5) == 0 ? end : 0;
+        if (!anonymous || !afterGuard || std::strncmp(p, " rw-p", 5) != 0) return false;
+        const std::uint64_t from = std::max(start, end - std::min(end, kDescriptorSearchBytes));
+        if (!memory.contains(from, end)) return false;
+        for (std::uint64_t word = from; word + 24 <= end; word += 8) {
+            std::uint64_t tcb[3];
+            std::memcpy(tcb, reinterpret_cast<const void*>(word), sizeof tcb);
+            if (tcb[0] == word && tcb[2] == word) addDynamicTls(roots, word, memory);
+        }
+        return false;
+    });
+#else
+    // Other layouts keep no self pointers to recognise the descriptor by: not handled.
+    (void)roots;
+    (void)memory;
+#endif
 }
 
 void addModuleRoots(ScanRoots& roots) noexcept { dl_iterate_phdr(&addModule, &roots); }

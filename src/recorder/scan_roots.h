@@ -62,6 +62,11 @@ void addModuleRoots(ScanRoots& roots) noexcept;
 // before the world is stopped: dlsym may allocate.
 std::size_t staticTlsSize() noexcept;
 
+// The dynamic TLS vectors of ended threads. glibc keeps an ended thread's stack, with its
+// descriptor and that vector, in a cache for the next thread; nothing the scan reads points
+// there, so without this every program that ran a thread would leak the vector.
+void addEndedThreadsDynamicTls(ScanRoots& roots, const ReadableMemory& memory) noexcept;
+
 // A thread's registers, stack from its stack pointer, static TLS and dynamic TLS vector.
 struct ThreadContext {
     std::uint64_t stackStart = 0;    // scanned up to the end of its mapping; 0: no stack root

@@ -256,6 +256,7 @@ bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
                     addUnstoppedThreadRoots(roots, t.tid, memory);
                 }
             }
+            addEndedThreadsDynamicTls(roots, memory);
             scan.run(roots, memory);
             ok = true;
         }

@@ -207,6 +207,16 @@ TEST(LeakScan, BlockDroppedByAnotherThreadIsLost) {
     EXPECT_EQ(memcheckKinds(program).definite, found.definite);
 }
 
+TEST(LeakScan, EndedThreadLeavesNothingLost) {
+    const std::vector<std::string> program = {victimPath("victim_leak_threads"), "ended"};
+    const Kinds found = heapscopeKinds(recorded(program).trace);
+    EXPECT_EQ(found.definite, Count{});
+    EXPECT_EQ(found.indirect, Count{});
+    EXPECT_EQ(found.possible, Count{});
+    if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
+    EXPECT_EQ(memcheckKinds(program).definite, found.definite);
+}
+
 TEST(LeakScan, RustRcCycle) {
     if (kRustRcCycle.empty()) GTEST_SKIP() << "rustc was not found when configuring";
     const std::vector<std::string> program = {std::string(kRustRcCycle)};
