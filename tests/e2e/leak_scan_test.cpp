@@ -270,5 +270,17 @@ TEST(LeakScan, TestingHelperAssertsLeaksAndPeaksInGoogleTest) {
     EXPECT_EQ(recording.result.out.find("SKIPPED"), std::string::npos) << recording.result.out;
 }
 
+TEST(LeakScan, TestingHelperFailsALeakyGoogleTest) {
+    const Recording& recording =
+        recordOnce({victimPath("victim_testing_helper"), "--gtest_also_run_disabled_tests",
+                    "--gtest_filter=*LeakyScopeFailsTheTest"});
+    EXPECT_EQ(recording.result.exitCode(), 1);
+    const std::string& out = recording.result.out;
+    EXPECT_NE(out.find("8192 bytes in 2 blocks leaked in this scope"), std::string::npos) << out;
+    EXPECT_NE(out.find("[  FAILED  ] TestingHelper.DISABLED_LeakyScopeFailsTheTest"),
+              std::string::npos)
+        << out;
+}
+
 } // namespace
 } // namespace heapscope::e2e

@@ -4,7 +4,8 @@
 // allocates has no new leaks; one that drops 3 x 4096 bytes has 12288 bytes in 3 blocks;
 // a scope that holds 1 MiB at once peaks at least 1 MiB and under 1 MiB + 64 KiB; a scope
 // allocating 64 x 16 KiB one at a time (each freed) peaks under 64 KiB. Without heapscope
-// every test skips.
+// every test skips. The disabled case (run with --gtest_also_run_disabled_tests) is the way a
+// user writes the check, on a leaky scope: it fails, naming 8192 bytes in 2 blocks.
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -59,6 +60,13 @@ TEST_F(TestingHelper, LeakInTheScopeIsReportedWithItsSize) {
     EXPECT_STREQ(result.message(),
                  "12288 bytes in 3 blocks leaked in this scope (`heapscope leaks TRACE` shows "
                  "where)");
+}
+
+TEST_F(TestingHelper, DISABLED_LeakyScopeFailsTheTest) {
+    heapscope::testing::LeakScope leaks;
+    dropBlocks(2, 4096);
+    scrubStack();
+    EXPECT_TRUE(leaks.noNewLeaks());
 }
 
 TEST_F(TestingHelper, PeakCountsWhatIsHeldAtOnce) {
