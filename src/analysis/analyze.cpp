@@ -40,11 +40,11 @@ Model analyzeTrace(const std::string& path, const AnalyzeOptions& options) {
         replay.apply(record);
         if (options.progress && ++count % kCheckEvery == 0 &&
             reader.bytesConsumed() >= nextProgress) {
-            options.progress(reader.bytesConsumed(), reader.fileSize());
+            options.progress({count, reader.bytesConsumed(), reader.fileSize()});
             nextProgress = reader.bytesConsumed() + kProgressStepBytes;
         }
     }
-    if (options.progress) options.progress(reader.bytesConsumed(), reader.fileSize());
+    if (options.progress) options.progress({count, reader.bytesConsumed(), reader.fileSize()});
     return replay.finish(readProblem(reader));
 }
 

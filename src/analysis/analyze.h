@@ -19,9 +19,16 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// How far a pass over a trace has got, for a progress bar.
+struct AnalysisProgress {
+    std::uint64_t records = 0;   // records read so far
+    std::uint64_t bytesRead = 0; // of the file
+    std::uint64_t fileBytes = 0;
+};
+
 struct AnalyzeOptions {
-    // Called now and then with (bytes consumed, file size), for a progress bar.
-    std::function<void(std::uint64_t, std::uint64_t)> progress;
+    // Called now and then during the pass, and once at its end.
+    std::function<void(const AnalysisProgress&)> progress;
 };
 
 Model analyzeTrace(const std::string& path, const AnalyzeOptions& options = {});

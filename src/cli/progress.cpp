@@ -25,22 +25,24 @@ ProgressBar::~ProgressBar() {
     if (m_drawn) std::fputs("\r\x1b[2K", stderr);
 }
 
-void ProgressBar::update(std::uint64_t done, std::uint64_t total) {
+void ProgressBar::update(const analysis::AnalysisProgress& progress) {
     if (!m_enabled) return;
+    const std::uint64_t done = progress.bytesRead;
+    const std::uint64_t total = progress.fileBytes;
     const double fraction =
         total == 0 ? 1.0 : std::min(1.0, static_cast<double>(done) / static_cast<double>(total));
     const int filled = static_cast<int>(fraction * kBarWidth);
-    fmt::print(stderr, "\r{}: [{}{}] {:5.1f}% of the trace, {} read", m_label,
+    fmt::print(stderr, "\r{}: [{}{}] {:5.1f}% of the trace, {} events, {} read", m_label,
                std::string(static_cast<std::size_t>(filled), '#'),
                std::string(static_cast<std::size_t>(kBarWidth - filled), ' '), 100.0 * fraction,
-               formatSize(done));
+               formatCount(progress.records), formatSize(done));
     std::fflush(stderr);
     m_drawn = true;
 }
 
-std::function<void(std::uint64_t, std::uint64_t)> ProgressBar::callback() {
+std::function<void(const analysis::AnalysisProgress&)> ProgressBar::callback() {
     if (!m_enabled) return {};
-    return [this](std::uint64_t done, std::uint64_t total) { update(done, total); };
+    return [this](const analysis::AnalysisProgress& progress) { update(progress); };
 }
 
 } // namespace heapscope::cli

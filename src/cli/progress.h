@@ -6,6 +6,8 @@
 #include <functional>
 #include <string>
 
+#include "analysis/analyze.h"
+
 namespace heapscope::cli {
 
 class ProgressBar {
@@ -17,9 +19,9 @@ public:
     ProgressBar& operator=(const ProgressBar&) = delete;
 
     bool enabled() const { return m_enabled; }
-    void update(std::uint64_t done, std::uint64_t total);
+    void update(const analysis::AnalysisProgress& progress);
     // update() as a callback for AnalyzeOptions::progress; empty when the bar is disabled.
-    std::function<void(std::uint64_t, std::uint64_t)> callback();
+    std::function<void(const analysis::AnalysisProgress&)> callback();
 
 private:
     std::string m_label;

@@ -11,6 +11,7 @@
 #include "browser.h"
 #include "dom_text.h"
 #include "heapscope_cli.h"
+#include "process.h"
 
 namespace heapscope::e2e {
 namespace {
@@ -108,6 +109,22 @@ TEST(Timeline, AsciiGraphShowsThePeakAtItsHeightAndTime) {
     EXPECT_NE(result.out.find("(56.0 MiB) timeline_rise()"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("(8.0 MiB) timeline_base()"), std::string::npos) << result.out;
     EXPECT_EQ(result.out.find("timeline_after()"), std::string::npos) << "no part in the peak";
+}
+
+// On a terminal the analysis draws a progress bar on stderr (`script` from util-linux gives the
+// command one); in a pipe, as in every other test, stderr stays empty.
+TEST(Progress, BarOnATerminalSilenceOtherwise) {
+    const std::string& trace = timelineRun().trace;
+    const Result piped = heapscope({"summary", trace});
+    ASSERT_TRUE(exitedCleanly(piped));
+    EXPECT_EQ(piped.err, "");
+    Command command;
+    command.argv = {"/usr/bin/script", "-qec", heapscopeBinary() + " summary '" + trace + "'",
+                    "/dev/null"};
+    const Result onTerminal = run(command);
+    ASSERT_TRUE(exitedCleanly(onTerminal));
+    EXPECT_NE(onTerminal.out.find("100.0% of the trace"), std::string::npos) << onTerminal.out;
+    EXPECT_NE(onTerminal.out.find(" events, "), std::string::npos) << onTerminal.out;
 }
 
 TEST(Timeline, SvgIsWellFormedAndNamesTheMarks) {

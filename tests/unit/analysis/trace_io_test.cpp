@@ -23,7 +23,8 @@ TEST(TraceIo, CutTraceIsAnalysedUpToTheCut) {
     trace.stacks(1);
     trace << alloc(10, 0x100, 100, 1) << alloc(20, 0x200, 200, 1) << release(30, 0x100);
     const std::uint64_t firstFrameEnd = trace.flush();
-    for (std::uint64_t i = 0; i < 1000; ++i) trace << alloc(100 + i, 0x10000 + 16 * i, 7 + i, 1);
+    for (std::uint64_t i = 0; i < 1000; ++i)
+        trace << alloc(100 + i, 0x10000 + 16 * i, 7 + i, 1);
     const std::uint64_t secondFrameEnd = trace.flush();
     trace << end(5000);
     trace.close();
@@ -60,17 +61,18 @@ TEST(TraceIo, ProgressEndsAtTheFileSize) {
     trace << alloc(1, 0x100, 1, 1) << end(2);
     trace.close();
 
-    std::uint64_t lastDone = 0, lastTotal = 0, calls = 0;
+    AnalysisProgress last;
+    std::uint64_t calls = 0;
     AnalyzeOptions options;
-    options.progress = [&](std::uint64_t done, std::uint64_t total) {
-        lastDone = done;
-        lastTotal = total;
+    options.progress = [&](const AnalysisProgress& progress) {
+        last = progress;
         ++calls;
     };
     analyzeTrace(trace.path(), options);
     EXPECT_GE(calls, 1u);
-    EXPECT_EQ(lastTotal, std::filesystem::file_size(trace.path()));
-    EXPECT_EQ(lastDone, lastTotal);
+    EXPECT_EQ(last.fileBytes, std::filesystem::file_size(trace.path()));
+    EXPECT_EQ(last.bytesRead, last.fileBytes);
+    EXPECT_EQ(last.records, 3u); // the stack node, the alloc and the end
 }
 
 } // namespace
