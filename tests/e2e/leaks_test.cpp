@@ -6,6 +6,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -241,8 +242,21 @@ TEST(RunLeakSummary, IsMemchecksTextForTheSameVictim) {
     EXPECT_EQ(s.ours, s.theirs);
 }
 
+// "   definitely lost: 50,000 bytes in 110 blocks" -> {50000, 110}.
+std::pair<std::uint64_t, std::uint64_t> bytesAndBlocks(std::string line) {
+    std::erase(line, ',');
+    std::smatch m;
+    if (!std::regex_search(line, m, std::regex(R"(: ([0-9]+) bytes in ([0-9]+) blocks)")))
+        return {~0ull, ~0ull};
+    return {std::stoull(m[1].str()), std::stoull(m[2].str())};
+}
+
 // victim basic: the lost figures agree; still reachable differs by stdout's buffer, which
-// valgrind frees at exit.
+// valgrind frees at exit. The scan is conservative: depending on the heap's layout (it varies
+// with the build, seen in about 1 run in 15 for one build), a stale interior pointer in glibc's
+// data reaches one of the calloc blocks and makes it possibly lost instead of definitely lost.
+// So the lost blocks are compared as one figure, definite and possible together, and none of
+// them may be called reachable or indirect.
 TEST(RunLeakSummary, BasicVictimLostFiguresAgreeWithMemcheck) {
     if (!std::filesystem::exists("/usr/bin/valgrind")) GTEST_SKIP() << "valgrind is not installed";
     const Summaries s = bothSummaries(victimPath("victim_basic"));
@@ -251,9 +265,14 @@ TEST(RunLeakSummary, BasicVictimLostFiguresAgreeWithMemcheck) {
     for (std::size_t i = 0; i < s.theirs.size(); ++i)
         EXPECT_EQ(s.ours[i].substr(0, s.ours[i].find(':')),
                   s.theirs[i].substr(0, s.theirs[i].find(':')));
-    EXPECT_EQ(s.ours[1], "   definitely lost: 50,000 bytes in 110 blocks");
-    for (std::size_t i : {1, 2, 3})
-        EXPECT_EQ(s.ours[i], s.theirs[i]);
+    const auto lost = [](const std::vector<std::string>& summary) {
+        const auto definite = bytesAndBlocks(summary[1]);
+        const auto possible = bytesAndBlocks(summary[3]);
+        return std::pair{definite.first + possible.first, definite.second + possible.second};
+    };
+    EXPECT_EQ(lost(s.ours), (std::pair<std::uint64_t, std::uint64_t>{50000, 110}));
+    EXPECT_EQ(lost(s.ours), lost(s.theirs));
+    EXPECT_EQ(s.ours[2], s.theirs[2]); // indirectly lost
 }
 
 TEST(RunLeakSummary, FullAddsTheLossRecordsWithTheirStacks) {
