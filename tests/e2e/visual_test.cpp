@@ -239,6 +239,24 @@ TEST_F(BrowserTest, ReportListsLossRecordsByKind) {
     }
 }
 
+TEST_F(BrowserTest, ReportListsTheGrowthSuspects) {
+    // victim_growth: an unbounded cache and a growing history are suspects; its ring buffer,
+    // warm-up and sawtooth are not (ground truth in tests/victims/growth.cpp).
+    const Recording& growth = recordOnce({victimPath("victim_growth")});
+    TempDir dir;
+    const std::string page = dir.file("growth.html");
+    heapscopeOk({"report", growth.trace, "-o", page});
+    Browser browser;
+    browser.open(page);
+    EXPECT_TRUE(browser.errors().empty()) << ::testing::PrintToString(browser.errors());
+    const std::string table =
+        browser.evaluate("document.querySelector('#growth-table').textContent").get<std::string>();
+    EXPECT_NE(table.find("growth_cache_insert"), std::string::npos) << table;
+    EXPECT_NE(table.find("growth_history_append"), std::string::npos) << table;
+    for (const char* bounded : {"ring", "warm", "saw"})
+        EXPECT_EQ(table.find(bounded), std::string::npos) << bounded << " in " << table;
+}
+
 TEST_F(BrowserTest, FlamegraphSearchHighlightsTheFrame) {
     ASSERT_TRUE(exitedCleanly(timelineRun().result));
     TempDir dir;
