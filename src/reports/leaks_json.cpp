@@ -3,6 +3,7 @@
 
 #include "reports/json_frames.h"
 #include "reports/leaks_order.h"
+#include "reports/record_text.h"
 #include "reports/summary_json.h"
 
 namespace heapscope::reports {
@@ -14,26 +15,12 @@ nlohmann::ordered_json stackOf(const StackResolver& resolve, StackId stack) {
 
 } // namespace
 
-const char* leakKindKey(format::LeakKind kind) {
-    switch (kind) {
-    case format::LeakKind::DefinitelyLost:
-        return "definitely_lost";
-    case format::LeakKind::IndirectlyLost:
-        return "indirectly_lost";
-    case format::LeakKind::PossiblyLost:
-        return "possibly_lost";
-    case format::LeakKind::StillReachable:
-        break;
-    }
-    return "still_reachable";
-}
-
 nlohmann::ordered_json leaksJson(const analysis::Model& model, const StackResolver& resolve,
                                  analysis::LeakKindSet kinds) {
     nlohmann::ordered_json records = nlohmann::ordered_json::array();
     for (const analysis::LossRecord* r : lossRecordsInOrder(model)) {
         if (!kinds.contains(r->kind)) continue;
-        nlohmann::ordered_json record{{"kind", leakKindKey(r->kind)},
+        nlohmann::ordered_json record{{"kind", leakKindName(r->kind)},
                                       {"bytes", r->leaked.bytes},
                                       {"blocks", r->leaked.blocks}};
         if (r->indirect.blocks != 0) record["indirect_bytes"] = r->indirect.bytes;

@@ -9,9 +9,6 @@
 
 namespace heapscope::reports {
 
-// "definitely_lost", "indirectly_lost", "possibly_lost", "still_reachable".
-const char* leakKindKey(format::LeakKind kind);
-
 // records: the loss records of `kinds`, largest first; growth: every growing call site.
 nlohmann::ordered_json leaksJson(const analysis::Model& model, const StackResolver& resolve,
                                  analysis::LeakKindSet kinds);

@@ -4,8 +4,6 @@
 #include <fmt/format.h>
 
 namespace heapscope::reports {
-namespace {
-
 std::string_view familyName(format::AllocFamily family) {
     switch (family) {
     case format::AllocFamily::Malloc: return "malloc";
@@ -24,8 +22,6 @@ std::string_view leakKindName(format::LeakKind kind) {
     }
     return "unknown";
 }
-
-} // namespace
 
 std::string_view errorKindName(format::ErrorKind kind) {
     switch (kind) {

@@ -67,7 +67,7 @@ nlohmann::ordered_json leaksData(const analysis::Model& model, const StackResolv
     const std::size_t count = std::min(model.lossRecords.size(), kTableRows);
     for (std::size_t i = 0; i < count; ++i) {
         const auto& record = model.lossRecords[i];
-        leaks.push_back({{"kind", leakKindKey(record.kind)},
+        leaks.push_back({{"kind", leakKindName(record.kind)},
                          {"bytes", record.leaked.bytes},
                          {"blocks", record.leaked.blocks},
                          {"indirect_bytes", record.indirect.bytes},

@@ -59,33 +59,6 @@ CREATE INDEX backtraces_id ON backtraces(id);
 
 constexpr int kAllocationColumns = 9;
 
-std::string_view familyName(format::AllocFamily family) {
-    switch (family) {
-    case format::AllocFamily::Malloc:
-        return "malloc";
-    case format::AllocFamily::New:
-        return "new";
-    case format::AllocFamily::NewArray:
-        return "new[]";
-    }
-    return "unknown";
-}
-
-// The names of `leaks --json` and `summary --json`.
-std::string_view leakName(format::LeakKind kind) {
-    switch (kind) {
-    case format::LeakKind::StillReachable:
-        return "still_reachable";
-    case format::LeakKind::PossiblyLost:
-        return "possibly_lost";
-    case format::LeakKind::IndirectlyLost:
-        return "indirectly_lost";
-    case format::LeakKind::DefinitelyLost:
-        return "definitely_lost";
-    }
-    return "unknown";
-}
-
 std::string insertSql(const char* table, int columns, int rows) {
     std::string row = "(?";
     for (int i = 1; i < columns; ++i)
@@ -311,7 +284,7 @@ void SqliteExport::bindRow(SqliteStatement& s, int first,
     }
     s.bindText(first + 7, familyName(lifetime.family));
     if (lifetime.leak) {
-        s.bindText(first + 8, leakName(*lifetime.leak));
+        s.bindText(first + 8, leakKindName(*lifetime.leak));
     } else {
         s.bindNull(first + 8);
     }
