@@ -82,13 +82,15 @@ def make_tools(args, heapscope_problem, trace_dir):
     for name in wanted:
         if name == "native":
             chosen.append(tools.Native(trace_dir))
-        elif name in ("heapscope", "heapscope-no-free-stacks"):
+        elif name in ("heapscope", "heapscope-sampled", "heapscope-no-free-stacks"):
             cli = os.path.join(args.build, "bin", "heapscope")
             problem = heapscope_problem or (None if os.access(cli, os.X_OK) else f"no {cli}")
             if problem:
                 log(f"skipping {name}: {problem}")
             elif name == "heapscope":
                 chosen.append(tools.Heapscope(trace_dir, cli))
+            elif name == "heapscope-sampled":
+                chosen.append(tools.HeapscopeSampled(trace_dir, cli))
             else:
                 chosen.append(tools.HeapscopeNoFreeStacks(trace_dir, cli))
         elif name in ("heaptrack", "valgrind"):

@@ -85,7 +85,7 @@ else
     build_failed "asan"
 fi
 
-step "ThreadSanitizer: the recorder's concurrent core"
+step "ThreadSanitizer: the recorder's concurrent core and the reader's read-ahead"
 if [ -d "$root/build" ] &&
     (cd "$root/build" && ctest -N -L tsan | grep -qE 'Total Tests: [1-9]'); then
     run_ctest "tsan" "$root/build" -L tsan

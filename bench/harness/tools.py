@@ -78,6 +78,18 @@ class HeapscopeNoFreeStacks(Heapscope):
         return wrapped[:2] + ["--free-stacks", "no"] + wrapped[2:]
 
 
+class HeapscopeSampled(Heapscope):
+    """heapscope sampling allocations by bytes (`--sample-rate 512K`), the production setting:
+    only the sampled blocks are unwound and written."""
+
+    name = "heapscope-sampled"
+    rate = "512K"
+
+    def wrap(self, cmd, tag):
+        wrapped = super().wrap(cmd, tag)
+        return wrapped[:2] + ["--sample-rate", self.rate] + wrapped[2:]
+
+
 class Heaptrack(Tool):
     """heaptrack as users run it: its interpreter runs during recording (that is part of its
     recording cost); its analysis, heaptrack_print, is measured separately."""

@@ -17,15 +17,28 @@ struct heapscope_stats {
     uint64_t total_bytes;       /* bytes handed out since start */
 };
 
-/* Returns 1 while this process is being recorded, 0 otherwise (not started, stopped at exit,
- * or stopped because the trace could not be written). */
+/* Returns 1 while this process is being recorded (also while paused by heapscope_stop), 0
+ * otherwise (not started, stopped at exit, or stopped because the trace could not be written). */
 int heapscope_is_active(void);
+
+/* Pause and resume. While paused, blocks the program allocates are not written to the trace
+ * (no stack is taken: that is the cost saved), nor are their frees; frees of blocks written
+ * before the pause still are, so such a block is not taken for a leak. Heap errors are still
+ * detected, the leak scans still see every block, and the trace shows the paused time spans.
+ * heapscope_stop pauses (the trace stays open: at exit the leak scan and the end of the trace
+ * are still written), heapscope_start resumes; a process started with --start-paused
+ * (HEAPSCOPE_START_PAUSED=1) begins paused. `heapscope ctl PID start|stop` does the same from
+ * outside. Both return 0 (also when already in that state), or -1 when the library is not
+ * recording at all. */
+int heapscope_start(void);
+int heapscope_stop(void);
 
 /* Adds a timeline mark named `name` (copied) at the current time to the trace. Does nothing
  * when recording is not active or name is NULL. */
 void heapscope_mark(const char* name);
 
-/* Fills *out with the statistics of every allocation made before the call (by any thread) and
+/* Fills *out with the statistics of every allocation in the trace made before the call (by any
+ * thread; blocks allocated while paused or not sampled are not counted) and
  * returns 0. Waits for the recorder's writer thread to catch up (typically well under 20 ms),
  * so do not call it on a hot path. Returns -1 and leaves *out unchanged when recording is not
  * active or out is NULL. */

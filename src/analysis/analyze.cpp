@@ -33,11 +33,10 @@ Model analyzeTrace(const std::string& path, const AnalyzeOptions& options) {
     if (!reader.open(path)) throw AnalysisError(reader.error());
 
     Replay replay(reader.header());
-    format::Record record;
     std::uint64_t count = 0;
     std::uint64_t nextProgress = kProgressStepBytes;
-    while (reader.next(record)) {
-        replay.apply(record);
+    while (const format::Record* record = reader.nextRecord()) {
+        replay.apply(*record);
         if (options.progress && ++count % kCheckEvery == 0 &&
             reader.bytesConsumed() >= nextProgress) {
             options.progress({count, reader.bytesConsumed(), reader.fileSize()});

@@ -24,6 +24,23 @@ struct LeakTotals {
     ByteCount possiblyLost;
     ByteCount stillReachable;
     ByteCount suppressed;
+
+    ByteCount& of(format::LeakKind kind) {
+        switch (kind) {
+        case format::LeakKind::DefinitelyLost:
+            return definitelyLost;
+        case format::LeakKind::IndirectlyLost:
+            return indirectlyLost;
+        case format::LeakKind::PossiblyLost:
+            return possiblyLost;
+        case format::LeakKind::StillReachable:
+            break;
+        }
+        return stillReachable;
+    }
+    const ByteCount& of(format::LeakKind kind) const {
+        return const_cast<LeakTotals*>(this)->of(kind);
+    }
 };
 
 struct ErrorTotals {
@@ -42,6 +59,7 @@ struct Summary {
     std::optional<int> exitStatus;
     bool truncated = false;
     std::uint64_t sampleRate = 0;
+    std::uint64_t pausedNs = 0;   // recording paused (the sum of Model::paused)
     std::uint64_t threads = 0;
     std::uint64_t allocations = 0;
     std::uint64_t frees = 0;
@@ -134,6 +152,13 @@ struct LeakCheck {
     LeakTotals totals;
 };
 
+// A time span during which recording was off (heapscope_stop, `heapscope ctl PID stop`,
+// --start-paused): allocations made then are not in the trace.
+struct PausedInterval {
+    std::uint64_t startNs = 0;
+    std::uint64_t endNs = 0; // the run's end when recording never resumed
+};
+
 // Oddities the replay worked around; a trace from a sound recording has none of them.
 struct ReplayDiagnostics {
     std::uint64_t allocOfLiveAddress = 0;       // the old block was taken as freed first
@@ -158,6 +183,7 @@ struct Model {
     std::vector<ThreadInfo> threads;
     std::vector<TimelinePoint> timeline;
     std::vector<Mark> marks;
+    std::vector<PausedInterval> paused;       // in time order
     std::vector<LossRecord> lossRecords;      // from the leak verdicts, largest first
     std::vector<GrowthSite> growth;           // growing call sites, fastest first
     std::optional<LeakCheck> exitLeakCheck;   // the scan at exit, if the recorder made one

@@ -13,24 +13,10 @@ namespace {
 constexpr std::size_t kIdSlack = 1u << 16;
 constexpr std::size_t kMaxThreadSlots = 1u << 20;
 
-ByteCount& leakTotal(LeakTotals& totals, format::LeakKind kind) {
-    switch (kind) {
-    case format::LeakKind::DefinitelyLost:
-        return totals.definitelyLost;
-    case format::LeakKind::IndirectlyLost:
-        return totals.indirectlyLost;
-    case format::LeakKind::PossiblyLost:
-        return totals.possiblyLost;
-    case format::LeakKind::StillReachable:
-        break;
-    }
-    return totals.stillReachable;
-}
-
 LeakTotals leakTotals(const format::LeakCheckRecord& r) {
     LeakTotals totals;
     for (std::uint8_t kind = 0; kind < format::kLeakKindCount; ++kind) {
-        ByteCount& total = leakTotal(totals, static_cast<format::LeakKind>(kind));
+        ByteCount& total = totals.of(static_cast<format::LeakKind>(kind));
         total.bytes = r.totals[kind].bytes;
         total.blocks = r.totals[kind].blocks;
     }
@@ -39,7 +25,7 @@ LeakTotals leakTotals(const format::LeakCheckRecord& r) {
 
 } // namespace
 
-Replay::Replay(const format::TraceHeader& header) {
+Replay::Replay(const format::TraceHeader& header) : m_weights(header.sampleRate) {
     m_model.header = header;
     m_model.summary.program = header.executable;
     m_model.summary.pid = header.pid;
@@ -91,11 +77,39 @@ Replay::ThreadState& Replay::thread(ThreadIndex thread) {
 
 void Replay::release(std::uint64_t address, const LiveBlock& block) {
     SiteAccum& s = touchSite(block.stack);
-    s.liveBytes -= block.size;
-    --s.liveBlocks;
-    m_heapBytes -= block.size;
+    const std::uint64_t bytes = m_weights.bytes(block.size);
+    const double weight = m_weights.weight(block.size);
+    s.liveBytes -= bytes;
+    s.liveBlocks -= weight;
+    m_heapBytes -= bytes;
+    m_liveBlocks -= weight;
     ThreadState& owner = thread(block.thread);
     if (owner.lastAlloc == address) owner.lastAlloc = kNoAddress;
+}
+
+void Replay::seedLive(std::uint64_t address, const LiveBlock& block, std::uint64_t timeNs) {
+    bool existed = false;
+    LiveBlock& slot = m_live.emplace(address, existed);
+    if (existed) release(address, slot);
+    SiteAccum& s = touchSite(block.stack);
+    const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
+    slot = LiveBlock{block.size, stack, block.thread};
+    const std::uint64_t bytes = m_weights.bytes(block.size);
+    const double weight = m_weights.weight(block.size);
+    m_lifetimes.onAlloc(stack, timeNs, bytes, weight, m_peakEpoch);
+    m_growth.onAlloc(stack, timeNs, bytes);
+    s.liveBytes += bytes;
+    s.liveBlocks += weight;
+    m_heapBytes += bytes;
+    m_liveBlocks += weight;
+}
+
+void Replay::openWindow(std::uint64_t timeNs) {
+    noteTime(timeNs);
+    m_model.summary.peakHeapBytes = m_heapBytes;
+    m_model.summary.peakHeapTimeNs = timeNs;
+    ++m_peakEpoch;
+    m_timeline.observe(timeNs, m_heapBytes, m_rssBytes);
 }
 
 void Replay::on(const format::AllocRecord& r) {
@@ -104,25 +118,29 @@ void Replay::on(const format::AllocRecord& r) {
     LiveBlock& block = m_live.emplace(r.address, existed);
     if (existed) {
         ++m_model.diagnostics.allocOfLiveAddress;
-        m_lifetimes.onFree(block.stack, r.timeNs, block.size, m_peakEpoch);
-        m_growth.onFree(block.stack, r.timeNs, block.size);
+        m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size),
+                           m_weights.weight(block.size), m_peakEpoch);
+        m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
         release(r.address, block);
     }
     // A stack id out of range is put on the root; keep the block's stack consistent with that.
     SiteAccum& s = touchSite(r.stack);
     const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
     block = LiveBlock{r.size, stack, r.thread};
-    m_lifetimes.onAlloc(stack, r.timeNs, r.size, m_peakEpoch);
-    m_growth.onAlloc(stack, r.timeNs, r.size);
-    ++s.allocations;
-    s.bytesAllocated += r.size;
-    s.liveBytes += r.size;
-    ++s.liveBlocks;
+    const std::uint64_t bytes = m_weights.bytes(r.size);
+    const double weight = m_weights.weight(r.size);
+    m_lifetimes.onAlloc(stack, r.timeNs, bytes, weight, m_peakEpoch);
+    m_growth.onAlloc(stack, r.timeNs, bytes);
+    s.allocations += weight;
+    s.bytesAllocated += bytes;
+    s.liveBytes += bytes;
+    s.liveBlocks += weight;
 
     Summary& sum = m_model.summary;
-    ++sum.allocations;
-    sum.bytesAllocated += r.size;
-    m_heapBytes += r.size;
+    m_allocations += weight;
+    m_liveBlocks += weight;
+    sum.bytesAllocated += bytes;
+    m_heapBytes += bytes;
     if (m_heapBytes > sum.peakHeapBytes) {
         sum.peakHeapBytes = m_heapBytes;
         sum.peakHeapTimeNs = r.timeNs;
@@ -143,13 +161,14 @@ void Replay::on(const format::FreeRecord& r) {
     // Temporary: freed by the thread that allocated it, with no allocation on that thread since
     // (heaptrack's definition, made per thread so other threads' work does not hide it).
     const bool temporary = freer.lastAlloc == r.address && block.thread == r.thread;
-    m_lifetimes.onFree(block.stack, r.timeNs, block.size, m_peakEpoch);
-    m_growth.onFree(block.stack, r.timeNs, block.size);
+    const double weight = m_weights.weight(block.size);
+    m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size), weight, m_peakEpoch);
+    m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
     release(r.address, block);
-    ++m_model.summary.frees;
+    m_frees += weight;
     if (temporary) {
-        ++m_sites[block.stack.value].temporary;
-        ++m_model.summary.temporaryAllocations;
+        m_sites[block.stack.value].temporary += weight;
+        m_temporary += weight;
     }
     m_timeline.observe(r.timeNs, m_heapBytes, m_rssBytes);
 }
@@ -244,6 +263,18 @@ void Replay::on(const format::LeakCheckRecord& r) {
     }
 }
 
+void Replay::on(const format::RecordingRecord& r) {
+    noteTime(r.timeNs);
+    if (!r.on && !m_paused) {
+        m_paused = true;
+        m_pausedSinceNs = r.timeNs;
+    } else if (r.on && m_paused) {
+        m_paused = false;
+        m_model.paused.push_back(
+            PausedInterval{m_pausedSinceNs, std::max(m_pausedSinceNs, r.timeNs)});
+    }
+}
+
 void Replay::on(const format::LeakVerdictRecord& r) {
     if (!m_inExitScan) {
         ++m_model.diagnostics.verdictsWithoutCheck;
@@ -254,16 +285,20 @@ void Replay::on(const format::LeakVerdictRecord& r) {
         ++m_model.diagnostics.verdictsForUnknownBlocks;
         return;
     }
-    ByteCount& total = leakTotal(m_model.summary.leaks, r.kind);
+    // Exact only when every block was recorded; finish() takes a sampled trace's totals from
+    // its exit LeakCheck instead, which counted every block.
+    ByteCount& total = m_model.summary.leaks.of(r.kind);
     total.bytes += block->size;
     ++total.blocks;
     const std::uint64_t key =
         (std::uint64_t{block->stack.value} << 8) | static_cast<std::uint8_t>(r.kind);
     const auto [it, inserted] = m_lossRecordIndex.try_emplace(key, m_model.lossRecords.size());
-    if (inserted) m_model.lossRecords.push_back(LossRecord{r.kind, block->stack, {}, {}});
-    ByteCount& record = m_model.lossRecords[it->second].leaked;
-    record.bytes += block->size;
-    ++record.blocks;
+    if (inserted) {
+        m_model.lossRecords.push_back(LossRecord{r.kind, block->stack, {}, {}});
+        m_lossBlocks.emplace_back(0.0, 0.0);
+    }
+    m_model.lossRecords[it->second].leaked.bytes += m_weights.bytes(block->size);
+    m_lossBlocks[it->second].first += m_weights.weight(block->size);
     if (r.kind == format::LeakKind::DefinitelyLost) m_definiteRecord.emplace(r.address, it->second);
     if (r.kind == format::LeakKind::IndirectlyLost && r.owner != 0)
         m_indirect.emplace_back(r.owner, block->size);
@@ -273,9 +308,12 @@ void Replay::attributeIndirect() {
     for (const auto& [owner, size] : m_indirect) {
         const auto it = m_definiteRecord.find(owner);
         if (it == m_definiteRecord.end()) continue; // an owner without its verdict: not counted
-        ByteCount& indirect = m_model.lossRecords[it->second].indirect;
-        indirect.bytes += size;
-        ++indirect.blocks;
+        m_model.lossRecords[it->second].indirect.bytes += m_weights.bytes(size);
+        m_lossBlocks[it->second].second += m_weights.weight(size);
+    }
+    for (std::size_t i = 0; i < m_lossBlocks.size(); ++i) {
+        m_model.lossRecords[i].leaked.blocks = roundedCount(m_lossBlocks[i].first);
+        m_model.lossRecords[i].indirect.blocks = roundedCount(m_lossBlocks[i].second);
     }
 }
 
@@ -294,19 +332,39 @@ Model Replay::finish(std::string readProblem) {
     sum.truncated = !readProblem.empty();
     m_model.readProblem = std::move(readProblem);
     sum.runtimeNs = m_sawEnd ? m_endTimeNs : m_lastTimeNs;
+    if (m_paused) {
+        m_model.paused.push_back(
+            PausedInterval{m_pausedSinceNs, std::max(m_pausedSinceNs, sum.runtimeNs)});
+    }
+    for (const PausedInterval& p : m_model.paused)
+        sum.pausedNs += p.endNs - p.startNs;
     sum.threads = static_cast<std::uint64_t>(
         std::count_if(m_threads.begin(), m_threads.end(), [](const auto& t) { return t.seen; }));
+    sum.allocations = roundedCount(m_allocations);
+    sum.frees = roundedCount(m_frees);
+    sum.temporaryAllocations = roundedCount(m_temporary);
     sum.leakedBytes = m_heapBytes;
-    sum.leakedBlocks = m_live.size();
+    sum.leakedBlocks = roundedCount(m_liveBlocks);
+    // The recorder's live table knows every block, sampled or not: its exit scan's totals are
+    // exact where the verdicts (on recorded blocks only) are not.
+    if (m_weights.sampled() && m_model.exitLeakCheck) {
+        sum.leaks = m_model.exitLeakCheck->totals;
+        const LeakTotals& t = sum.leaks;
+        sum.leakedBytes = t.definitelyLost.bytes + t.indirectlyLost.bytes + t.possiblyLost.bytes +
+                          t.stillReachable.bytes;
+        sum.leakedBlocks = t.definitelyLost.blocks + t.indirectlyLost.blocks +
+                           t.possiblyLost.blocks + t.stillReachable.blocks;
+    }
 
     for (std::size_t i = 0; i < m_sites.size(); ++i) {
         const SiteAccum& s = m_sites[i];
-        if (s.allocations == 0) continue;
+        // Sites of a window's starting live set may hold bytes without allocating in it.
+        if (s.allocations == 0 && s.liveBytes == 0 && s.peakBytes == 0) continue;
         // A site unchanged since the latest peak still holds what it held then.
         const std::uint64_t peakBytes = s.epoch != m_peakEpoch ? s.liveBytes : s.peakBytes;
-        m_model.sites.push_back(SiteStats{StackId{static_cast<std::uint32_t>(i)}, s.allocations,
-                                          s.bytesAllocated, peakBytes, s.liveBytes, s.liveBlocks,
-                                          s.temporary});
+        m_model.sites.push_back(SiteStats{
+            StackId{static_cast<std::uint32_t>(i)}, roundedCount(s.allocations), s.bytesAllocated,
+            peakBytes, s.liveBytes, roundedCount(s.liveBlocks), roundedCount(s.temporary)});
     }
     attributeIndirect();
     std::sort(m_model.lossRecords.begin(), m_model.lossRecords.end(),

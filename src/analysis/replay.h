@@ -12,6 +12,7 @@
 #include "analysis/growth.h"
 #include "analysis/live_map.h"
 #include "analysis/model.h"
+#include "analysis/sample_weight.h"
 #include "analysis/site_lifetimes.h"
 #include "analysis/timeline.h"
 #include "format/records.h"
@@ -23,6 +24,12 @@ public:
     explicit Replay(const format::TraceHeader& header);
 
     void apply(const format::Record& record);
+
+    // A time window (analysis/window.h) starts from the live set at its start: each block is
+    // put in the heap and its site's live bytes without counting as an allocation, then
+    // openWindow() makes the heap held at timeNs the window's starting peak.
+    void seedLive(std::uint64_t address, const LiveBlock& block, std::uint64_t timeNs);
+    void openWindow(std::uint64_t timeNs);
 
     // Ends the replay. readProblem is empty for a complete trace, else why reading stopped.
     Model finish(std::string readProblem);
@@ -47,17 +54,20 @@ public:
     void on(const format::EndRecord& r);
     void on(const format::ExitStatusRecord& r);
     void on(const format::LeakCheckRecord& r);
+    void on(const format::RecordingRecord& r);
 
 private:
     // Per-site running figures. epoch is the peak epoch of the site's last change: while it is
     // older than the current one, liveBytes is still what the site held at the latest peak.
+    // Counts are sums of block weights (sample_weight.h): whole numbers, exact in a double, when
+    // every block was recorded.
     struct SiteAccum {
-        std::uint64_t allocations = 0;
+        double allocations = 0;
         std::uint64_t bytesAllocated = 0;
         std::uint64_t liveBytes = 0;
-        std::uint64_t liveBlocks = 0;
+        double liveBlocks = 0;
         std::uint64_t peakBytes = 0;
-        std::uint64_t temporary = 0;
+        double temporary = 0;
         std::uint64_t epoch = 0;
     };
     struct ThreadState {
@@ -77,20 +87,29 @@ private:
     void release(std::uint64_t address, const LiveBlock& block);
 
     Model m_model;
+    SampleWeights m_weights;
     LiveMap m_live;
     std::vector<SiteAccum> m_sites;
     std::vector<ThreadState> m_threads;
     TimelineBuilder m_timeline;
     SiteLifetimes m_lifetimes;
     GrowthTracker m_growth;
-    std::uint64_t m_heapBytes = 0;
+    std::uint64_t m_heapBytes = 0; // estimated when sampled, as every byte figure below
+    double m_allocations = 0;      // estimated counts, rounded into the Summary at the end
+    double m_frees = 0;
+    double m_temporary = 0;
+    double m_liveBlocks = 0;
     std::uint64_t m_rssBytes = 0;
     std::uint64_t m_peakEpoch = 0;
     std::uint64_t m_lastTimeNs = 0;
     std::uint64_t m_endTimeNs = 0;
     bool m_sawEnd = false;
+    bool m_paused = false;
+    std::uint64_t m_pausedSinceNs = 0;
     std::unordered_set<std::uint64_t> m_verdictAddresses;
     std::unordered_map<std::uint64_t, std::size_t> m_lossRecordIndex; // (stack, kind) -> index
+    // Per loss record, its estimated leaked and indirect blocks (rounded into it at the end).
+    std::vector<std::pair<double, double>> m_lossBlocks;
     // Verdicts count only after the at-exit LeakCheck that announces them.
     bool m_inExitScan = false;
     // Definitely lost block -> its loss record; indirectly lost blocks as (owner, size), joined

@@ -12,8 +12,12 @@ namespace heapscope::analysis {
 class SiteLifetimes {
 public:
     // `peakEpoch` is the Replay's count of global peaks before this event (see SiteAccum).
-    void onAlloc(StackId stack, std::uint64_t timeNs, std::uint64_t size, std::uint64_t peakEpoch);
-    void onFree(StackId stack, std::uint64_t timeNs, std::uint64_t size, std::uint64_t peakEpoch);
+    // `bytes` and `weight` are what the block stands for (analysis/sample_weight.h): its size and
+    // 1 in a trace that recorded every block.
+    void onAlloc(StackId stack, std::uint64_t timeNs, std::uint64_t bytes, double weight,
+                 std::uint64_t peakEpoch);
+    void onFree(StackId stack, std::uint64_t timeNs, std::uint64_t bytes, double weight,
+                std::uint64_t peakEpoch);
 
     // Blocks still live at the end live until endNs. Indexed by StackId value.
     std::vector<SiteLifetime> finish(std::uint64_t endNs, std::uint64_t peakEpoch) const;
@@ -22,11 +26,16 @@ private:
     struct Accum {
         // Sum of (free time - alloc time), kept as free times minus alloc times: no per-block
         // timestamp is needed. Unsigned wrap-around cancels out once every block has ended.
+        // It sums the recorded blocks only; a sampled trace scales it by the site's estimated
+        // blocks per recorded block at the end (its recorded blocks' mean lifetime, times them).
         std::uint64_t lifetimeNs = 0;
+        std::uint64_t recorded = 0;     // blocks recorded
+        std::uint64_t recordedLive = 0; // of them, live now
+        double estimated = 0;           // the blocks they stand for
         std::uint64_t liveBytes = 0;
-        std::uint64_t liveBlocks = 0;
+        double liveBlocks = 0;
         ByteCount max;
-        std::uint64_t peakBlocks = 0;
+        double peakBlocks = 0;
         std::uint64_t epoch = 0;
     };
     Accum& touch(StackId stack, std::uint64_t peakEpoch);

@@ -231,20 +231,6 @@ bool matchFrom(const std::vector<FramePattern>& patterns, std::size_t pi, const 
     return true;
 }
 
-ByteCount& kindTotal(LeakTotals& totals, LeakKind kind) {
-    switch (kind) {
-    case LeakKind::DefinitelyLost:
-        return totals.definitelyLost;
-    case LeakKind::IndirectlyLost:
-        return totals.indirectlyLost;
-    case LeakKind::PossiblyLost:
-        return totals.possiblyLost;
-    case LeakKind::StillReachable:
-        break;
-    }
-    return totals.stillReachable;
-}
-
 void take(ByteCount& from, const ByteCount& part) {
     from.bytes -= std::min(from.bytes, part.bytes);
     from.blocks -= std::min(from.blocks, part.blocks);
@@ -365,7 +351,7 @@ std::vector<SuppressionUse> applySuppressions(Model& model,
         }
         ++uses[i].records;
         add(uses[i].leaked, record.leaked);
-        take(kindTotal(totals, record.kind), record.leaked);
+        take(totals.of(record.kind), record.leaked);
         add(totals.suppressed, record.leaked);
     }
     model.lossRecords = std::move(kept);

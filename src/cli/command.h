@@ -21,6 +21,7 @@ public:
 
 // Each takes the arguments after the command's name and returns the exit status.
 int runCommand(const std::vector<std::string>& args);
+int ctlCommand(const std::vector<std::string>& args);
 int summaryCommand(const std::vector<std::string>& args);
 int topCommand(const std::vector<std::string>& args);
 int leaksCommand(const std::vector<std::string>& args);
@@ -34,5 +35,6 @@ int queryCommand(const std::vector<std::string>& args);
 int timelineCommand(const std::vector<std::string>& args);
 int flamegraphCommand(const std::vector<std::string>& args);
 int reportCommand(const std::vector<std::string>& args);
+int indexCommand(const std::vector<std::string>& args);
 
 } // namespace heapscope::cli

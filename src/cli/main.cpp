@@ -22,6 +22,7 @@ struct CommandEntry {
 
 constexpr CommandEntry kCommands[] = {
     {"run", "run a program and record its heap trace", runCommand},
+    {"ctl", "start, stop, mark or leak-check a program running under heapscope", ctlCommand},
     {"summary", "totals of a recorded run", summaryCommand},
     {"top", "the call sites that matter most, with their stacks", topCommand},
     {"leaks", "loss records memcheck-style, and the call sites whose memory kept growing",
@@ -37,6 +38,7 @@ constexpr CommandEntry kCommands[] = {
     {"check", "check a run against budgets; exit 1 when one is broken", checkCommand},
     {"sql", "the queryable heap: a SQLite database with a row per allocation", sqlCommand},
     {"query", "run a read-only SQL query on a trace's database", queryCommand},
+    {"index", "index a trace so that time windows open without reading all of it", indexCommand},
     {"dump", "every record of a trace, one per line (for debugging traces)", dumpCommand},
 };
 

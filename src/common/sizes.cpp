@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/quantity.h"
+
 namespace heapscope {
 namespace {
 
@@ -38,29 +40,11 @@ std::optional<double> unitMultiplier(std::string_view unit) {
 } // namespace
 
 std::optional<std::uint64_t> parseSize(std::string_view text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    std::size_t numberEnd = 0;
-    bool seenDigit = false, seenDot = false;
-    while (numberEnd < text.size()) {
-        const char c = text[numberEnd];
-        if (std::isdigit(static_cast<unsigned char>(c))) {
-            seenDigit = true;
-        } else if (c == '.' && !seenDot) {
-            seenDot = true;
-        } else {
-            break;
-        }
-        ++numberEnd;
-    }
-    if (!seenDigit) return std::nullopt;
-    std::string_view unit = text.substr(numberEnd);
-    while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
-    const auto factor = unitMultiplier(unit);
+    const auto quantity = splitQuantity(text);
+    if (!quantity) return std::nullopt;
+    const auto factor = unitMultiplier(quantity->unit);
     if (!factor) return std::nullopt;
-    const double value = std::strtod(std::string(text.substr(0, numberEnd)).c_str(), nullptr) * *factor;
-    if (!std::isfinite(value) || value >= 18446744073709551615.0) return std::nullopt;
-    return static_cast<std::uint64_t>(std::llround(value));
+    return scaleQuantity(quantity->number, *factor);
 }
 
 std::string formatSize(std::uint64_t bytes) {

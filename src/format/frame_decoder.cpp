@@ -17,11 +17,32 @@ T& reuse(Record& out) {
     return out.emplace<T>();
 }
 
+// The varint read on the hot path. Most of a frame lies ten or more bytes before its end, where
+// no byte of a varint can pass the end: there the per-byte bounds check is skipped. It accepts
+// and refuses exactly what ByteCursor::varint does.
+[[gnu::always_inline]] inline bool readVarint(layout::ByteCursor& in, std::uint64_t& v) {
+    const std::uint8_t* p = in.p;
+    if (in.end - p < static_cast<std::ptrdiff_t>(kMaxVarintBytes)) return in.varint(v);
+    std::uint64_t byte = *p++;
+    std::uint64_t result = byte & 0x7f;
+    for (unsigned shift = 7; byte >= 0x80; shift += 7) {
+        if (shift >= 64) {
+            in.why = "truncated or over-long varint";
+            return false;
+        }
+        byte = *p++;
+        result |= (byte & 0x7f) << shift;
+    }
+    v = result;
+    in.p = p;
+    return true;
+}
+
 // Indexed by RecordTag; 0 is no tag.
-constexpr const char* kTagNames[] = {nullptr,  "Module",       "ModuleUnload", "StackNode",
-                                     "Thread", "ThreadSwitch", "Alloc",        "Free",
-                                     "Rss",    "Mark",         "Error",        "LeakVerdict",
-                                     "End",    "ThreadEnd",    "ExitStatus",   "LeakCheck"};
+constexpr const char* kTagNames[] = {
+    nullptr, "Module",    "ModuleUnload", "StackNode", "Thread",   "ThreadSwitch",
+    "Alloc", "Free",      "Rss",          "Mark",      "Error",    "LeakVerdict",
+    "End",   "ThreadEnd", "ExitStatus",   "LeakCheck", "Recording"};
 
 } // namespace
 
@@ -85,6 +106,13 @@ bool FrameDecoder::parseRecord(std::uint8_t tag, Record& out) {
         return parseExitStatus(reuse<ExitStatusRecord>(out));
     case RecordTag::LeakCheck:
         return parseLeakCheck(reuse<LeakCheckRecord>(out));
+    case RecordTag::Recording: {
+        auto& r = reuse<RecordingRecord>(out);
+        std::uint8_t on = 0;
+        if (!(getTime(r.timeNs) && getEnum(2, on))) return false;
+        r.on = on != 0;
+        return true;
+    }
     case RecordTag::ThreadSwitch:
         break; // consumed by next()
     }
@@ -118,7 +146,7 @@ bool FrameDecoder::parseStackNode(StackNodeRecord& r) {
 bool FrameDecoder::parseAlloc(AllocRecord& r) {
     std::uint8_t family = 0;
     if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
-          m_in.varint(r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
+          readVarint(m_in, r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
         return false;
     r.family = static_cast<AllocFamily>(family);
     return true;
@@ -183,7 +211,7 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 
 [[gnu::always_inline]] inline bool FrameDecoder::getSignedDelta(std::uint64_t& last) {
     std::uint64_t delta = 0;
-    if (!m_in.varint(delta)) return false;
+    if (!readVarint(m_in, delta)) return false;
     // Modular arithmetic, the inverse of the writer's: every u64 value round-trips.
     last += static_cast<std::uint64_t>(zigzagDecode(delta));
     return true;

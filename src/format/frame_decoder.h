@@ -1,5 +1,5 @@
 // format: decodes the records of one decompressed frame, mirroring the writer's per-frame
-// delta state. Used by TraceReader twice per frame: once to validate, once to deliver.
+// delta state. Used by FrameStream twice per frame: once to validate, once to deliver.
 #pragma once
 
 #include <cstddef>

@@ -4,23 +4,21 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <string>
-#include <vector>
 
-#include "format/frame_decoder.h"
+#include "format/frame_stream.h"
 #include "format/records.h"
 
 namespace heapscope::format {
 
-enum class ReadOutcome {
-    Reading,   // not at the end yet
-    Complete,  // every frame read, and the recorder's End record was among them
-    Truncated, // the file ends inside a frame, or without an End record (killed program)
-    Damaged,   // a frame failed its marker, size, checksum or record decoding
-};
+class BatchPrefetcher;
 
 class TraceReader {
 public:
+    // Traces with at least this many bytes of frames are read ahead on a second thread.
+    static constexpr std::uint64_t kDefaultPrefetchBytes = 1u << 20;
+
     TraceReader();
     ~TraceReader();
     TraceReader(const TraceReader&) = delete;
@@ -34,6 +32,9 @@ public:
     // Reads the next record into out. Returns false at the end of what could be read; then
     // outcome() says why, and error() describes damage with its byte offset.
     [[nodiscard]] bool next(Record& out);
+    // The same without a copy: the next record, or nullptr where next() returns false. It stays
+    // valid until the next call on this reader.
+    [[nodiscard]] const Record* nextRecord() { return advance(); }
 
     ReadOutcome outcome() const { return m_outcome; }
     const std::string& error() const { return m_error; }
@@ -42,14 +43,22 @@ public:
     std::uint64_t fileSize() const { return m_fileSize; }
     // Byte offset of the end of the last complete frame (where `run` appends).
     std::uint64_t endOfLastCompleteFrame() const { return m_lastGoodFrameEnd; }
+    // File offset of the frame that the record last returned by next() came from.
+    std::uint64_t frameOffset() const { return m_frameOffset; }
+    // Goes on reading at the frame that starts at offset (known from the trace's index), as if
+    // the frames before it had been read. False when offset is outside the frames of the file.
+    [[nodiscard]] bool seekFrame(std::uint64_t offset);
+
+    // Read-ahead on a second thread from this many bytes of frames on (0: always); set before
+    // open(). The records, outcome and error are the same either way.
+    void setPrefetchBytes(std::uint64_t bytes) { m_prefetchBytes = bytes; }
 
 private:
     [[nodiscard]] bool openFile(const std::string& path, std::string& why);
-    [[nodiscard]] bool loadNextFrame();
-    [[nodiscard]] bool readFrameBytes(std::uint32_t compressedBytes, std::uint32_t rawBytes);
-    [[nodiscard]] bool readAll(std::uint8_t* out, std::size_t size);
+    [[nodiscard]] bool startFrames(std::uint64_t offset);
+    Record* advance();
+    void takeBatch();
     void reset();
-    void fail(ReadOutcome outcome, const std::string& why);
 
     std::FILE* m_file = nullptr;
     TraceHeader m_header;
@@ -58,16 +67,15 @@ private:
     std::uint64_t m_fileSize = 0;
     std::uint64_t m_offset = 0;
     std::uint64_t m_lastGoodFrameEnd = 0;
-    std::uint64_t m_frameOffset = 0; // file offset of the frame being decoded
-    bool m_sawEnd = false;
-    // Both buffers only grow, to the largest frame seen: no allocation per frame.
-    std::vector<std::uint8_t> m_compressed;
-    std::vector<std::uint8_t> m_raw;
-    void* m_zstd = nullptr; // ZSTD_DCtx*
-    // A frame is decoded once into m_scratch to validate it, then again into the caller's
-    // records, so a damaged frame delivers nothing and memory stays at one frame.
-    FrameDecoder m_decoder;
-    Record m_scratch;
+    std::uint64_t m_frameOffset = 0;      // of the frame the current batch comes from
+    std::uint64_t m_firstFrameOffset = 0; // just past the header
+    std::uint64_t m_prefetchBytes = kDefaultPrefetchBytes;
+    // Records are delivered from m_batch; FrameStream fills it, on the caller's thread or,
+    // through m_prefetcher, ahead on another.
+    FrameStream m_stream;
+    RecordBatch m_batch;
+    std::size_t m_next = 0; // next record of m_batch to deliver
+    std::unique_ptr<BatchPrefetcher> m_prefetcher;
 };
 
 } // namespace heapscope::format

@@ -36,6 +36,7 @@ enum class RecordTag : std::uint8_t {
     ThreadEnd = 13,
     ExitStatus = 14,
     LeakCheck = 15,
+    Recording = 16,
 };
 
 // Which allocate/free pair a block belongs to; a mismatch (malloc then delete) is a heap error.
@@ -171,6 +172,13 @@ struct LeakCheckRecord {
     std::array<LeakTotal, kLeakKindCount> totals{}; // indexed by LeakKind
 };
 
+// Recording switched on or off (heapscope_start/stop, `heapscope ctl`, --start-paused). While
+// off, new blocks are not written (their frees neither); frees of blocks written before are.
+struct RecordingRecord {
+    std::uint64_t timeNs = 0;
+    bool on = false;
+};
+
 // Written by the recorder when the program finishes normally: the trace is complete.
 struct EndRecord {
     std::uint64_t timeNs = 0;
@@ -185,6 +193,6 @@ struct ExitStatusRecord {
 using Record = std::variant<ModuleRecord, ModuleUnloadRecord, StackNodeRecord, ThreadRecord,
                             ThreadEndRecord, AllocRecord, FreeRecord, RssRecord, MarkRecord,
                             ErrorRecord, LeakVerdictRecord, EndRecord, ExitStatusRecord,
-                            LeakCheckRecord>;
+                            LeakCheckRecord, RecordingRecord>;
 
 } // namespace heapscope::format

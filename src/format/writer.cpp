@@ -307,6 +307,13 @@ void TraceWriter::write(const LeakCheckRecord& r) {
     commitStaged();
 }
 
+void TraceWriter::write(const RecordingRecord& r) {
+    beginRecord(RecordTag::Recording);
+    putTime(r.timeNs);
+    putByte(r.on ? 1 : 0);
+    commitStaged();
+}
+
 void TraceWriter::write(const Record& r) {
     std::visit([this](const auto& alternative) { write(alternative); }, r);
 }

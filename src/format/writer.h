@@ -41,6 +41,7 @@ public:
     void write(const EndRecord& r);
     void write(const ExitStatusRecord& r);
     void write(const LeakCheckRecord& r);
+    void write(const RecordingRecord& r);
     void write(const Record& r);
 
     // Raw (uncompressed) bytes waiting in the current frame.

@@ -44,4 +44,8 @@ HEAPSCOPE_EXPORT int heapscope_leak_check(struct heapscope_leak_totals* out) {
 
 HEAPSCOPE_EXPORT int heapscope_reset_peak(void) { return resetPeak() ? 0 : -1; }
 
+HEAPSCOPE_EXPORT int heapscope_start(void) { return setPaused(false) ? 0 : -1; }
+
+HEAPSCOPE_EXPORT int heapscope_stop(void) { return setPaused(true) ? 0 : -1; }
+
 } // extern "C"

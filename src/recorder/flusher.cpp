@@ -118,6 +118,7 @@ void Flusher::run() {
         }
         if (m_failed) break;
         if (m_stopRequested.load(std::memory_order_acquire)) break;
+        if (m_settings.onWake != nullptr) m_settings.onWake();
         futexWait(m_wakeWord, word, static_cast<long>(kCycleNs));
     }
     // After a write failure nobody will drain again: threads waiting on a full buffer must
@@ -192,8 +193,7 @@ void Flusher::cycle(bool final) {
     if (m_modulesChanged.exchange(false, std::memory_order_acq_rel) || m_modules.changed()) {
         m_modules.refresh(m_lastWrittenNs, m_writer);
     }
-    m_merger.emitBefore(final ? ~std::uint64_t{0} : cycleStart,
-                        [this](ThreadIndex thread, const Event& e) { writeEvent(thread, e); });
+    emitBefore(final ? ~std::uint64_t{0} : cycleStart);
     // Records below carry the cycle's time; it never goes back behind an event written.
     const std::uint64_t after = std::max(now, m_lastWrittenNs);
     m_lastWrittenNs = after;
@@ -202,6 +202,42 @@ void Flusher::cycle(bool final) {
     retireDeadThreads(after);
     if (final || after - m_lastFlushNs >= m_settings.flushIntervalMs * 1'000'000) flushFrame();
     m_completedCycleStart.store(cycleStart, std::memory_order_release);
+}
+
+void Flusher::noteRecording(bool on, std::uint64_t monotonicNs) {
+    std::lock_guard<std::mutex> lock(m_notedMutex);
+    m_noted.push_back(Noted{monotonicNs, false, on, {}});
+}
+
+void Flusher::noteMark(std::string name, std::uint64_t monotonicNs) {
+    std::lock_guard<std::mutex> lock(m_notedMutex);
+    m_noted.push_back(Noted{monotonicNs, true, false, std::move(name)});
+}
+
+void Flusher::emitBefore(std::uint64_t limit) {
+    const auto sink = [this](ThreadIndex thread, const Event& e) { writeEvent(thread, e); };
+    std::vector<Noted> due;
+    {
+        std::lock_guard<std::mutex> lock(m_notedMutex);
+        // A record noted after the cycle started waits: events before it may not be drained.
+        const auto later = std::stable_partition(m_noted.begin(), m_noted.end(),
+                                                 [&](const Noted& n) { return n.timeNs < limit; });
+        due.assign(std::make_move_iterator(m_noted.begin()), std::make_move_iterator(later));
+        m_noted.erase(m_noted.begin(), later);
+    }
+    std::stable_sort(due.begin(), due.end(),
+                     [](const Noted& a, const Noted& b) { return a.timeNs < b.timeNs; });
+    for (const Noted& n : due) {
+        // An event stamped at the very nanosecond of the note counts as before it.
+        m_merger.emitBefore(n.timeNs + 1, sink);
+        m_lastWrittenNs = std::max(m_lastWrittenNs, relative(n.timeNs));
+        if (n.isMark) {
+            m_writer.write(format::MarkRecord{ThreadIndex{0}, m_lastWrittenNs, n.name});
+        } else {
+            m_writer.write(format::RecordingRecord{m_lastWrittenNs, n.on});
+        }
+    }
+    m_merger.emitBefore(limit, sink);
 }
 
 void Flusher::collectBuffers() {
@@ -331,9 +367,15 @@ LiveStats Flusher::stats() {
     return m_stats;
 }
 
-void Flusher::prepareFork() { m_cycleMutex.lock(); }
+void Flusher::prepareFork() {
+    m_cycleMutex.lock();
+    m_notedMutex.lock();
+}
 
-void Flusher::parentAfterFork() { m_cycleMutex.unlock(); }
+void Flusher::parentAfterFork() {
+    m_notedMutex.unlock();
+    m_cycleMutex.unlock();
+}
 
 bool Flusher::childAfterFork(const std::string& path, const format::TraceHeader& header,
                              std::uint64_t startNs, const LiveStats& inherited) {
@@ -344,6 +386,8 @@ bool Flusher::childAfterFork(const std::string& path, const format::TraceHeader&
     m_nextNode = 1;
     m_failed = false;
     m_errorPending = false;
+    m_noted.clear();
+    m_notedMutex.unlock();
     m_running.store(false, std::memory_order_relaxed);
     m_completedCycleStart.store(0, std::memory_order_relaxed);
     const bool opened = open(path, header, startNs, inherited);

@@ -32,6 +32,7 @@ struct FlusherSettings {
     std::uint64_t flushIntervalMs = 50;
     std::uint64_t rssIntervalMs = 10;
     void (*onWriteFailure)() = nullptr; // recording must stop: the trace cannot be written
+    void (*onWake)() = nullptr;         // on the writer thread after each cycle, unlocked
 };
 
 class Flusher {
@@ -55,6 +56,11 @@ public:
     pid_t writerTid() const;
     // Writes an on-demand leak check's record once every event stamped before it is written.
     void writeLeakCheck(format::LeakCheckRecord record);
+    // Recording paused (on false) or resumed at monotonicNs: a Recording record, written after
+    // every event stamped before that time.
+    void noteRecording(bool on, std::uint64_t monotonicNs);
+    // A mark with no thread of its own (from `heapscope ctl`), placed in time as noteRecording.
+    void noteMark(std::string name, std::uint64_t monotonicNs);
     // Starts a new peak: from now on peakBytes counts from the live bytes at the call.
     void resetPeak();
     bool running() const { return m_running.load(std::memory_order_acquire); }
@@ -88,6 +94,8 @@ private:
     void collectBuffers();
     void writeStackNodes();
     void writeEvent(ThreadIndex thread, const Event& event);
+    // Writes the events stamped before limit, with the noted records in their time order.
+    void emitBefore(std::uint64_t limit);
     void sampleRss(std::uint64_t timeNs);
     void checkThreadNames(std::uint64_t timeNs);
     void retireDeadThreads(std::uint64_t timeNs);
@@ -111,6 +119,15 @@ private:
     std::uint64_t m_lastNamesNs = 0;
     std::uint32_t m_nextNode = 1;
     bool m_failed = false;
+    // Records noted by noteRecording/noteMark, not yet written.
+    struct Noted {
+        std::uint64_t timeNs; // monotonic
+        bool isMark;
+        bool on;
+        std::string name;
+    };
+    std::mutex m_notedMutex; // held across fork() after m_cycleMutex
+    std::vector<Noted> m_noted;
     // An Error event waiting for its ErrorDetail (always the next event of the same thread).
     format::ErrorRecord m_error;
     bool m_errorPending = false;

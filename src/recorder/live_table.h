@@ -17,6 +17,9 @@ struct LiveEntry {
     StackId stack;
     ThreadIndex thread;
     format::AllocFamily family = format::AllocFamily::Malloc;
+    // False for a block the trace does not hold (allocated while paused, or not sampled): it
+    // has no stack, and its free writes no event; the leak scan still sees it.
+    bool traced = true;
 };
 
 class LiveTable {

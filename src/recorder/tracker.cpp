@@ -23,6 +23,8 @@
 #include "recorder/options.h"
 #include "recorder/preload_env.h"
 #include "recorder/real_symbols.h"
+#include "recorder/remote_control.h"
+#include "recorder/sampler.h"
 #include "recorder/stack_cache.h"
 #include "recorder/stack_trie.h"
 #include "recorder/thread_buffer.h"
@@ -47,9 +49,9 @@ void stopOnWriteFailure();
 
 struct Recorder {
     explicit Recorder(const Options& o)
-        : options(o),
-          flusher(registry, trie,
-                  FlusherSettings{o.flushIntervalMs, o.rssIntervalMs, &stopOnWriteFailure}) {}
+        : options(o), flusher(registry, trie,
+                              FlusherSettings{o.flushIntervalMs, o.rssIntervalMs,
+                                              &stopOnWriteFailure, &pollRemoteControl}) {}
 
     Options options;
     LiveTable live;
@@ -67,6 +69,9 @@ alignas(Recorder) unsigned char s_storage[sizeof(Recorder)];
 // Built once at start-up and never destroyed: hooks may run during and after exit.
 Recorder* s_recorder = nullptr;
 std::atomic<RecorderState> s_state{RecorderState::Off};
+// While true, new blocks are untraced (see tracker.h); the trace stays open.
+std::atomic<bool> s_paused{false};
+constinit thread_local SampleState t_sample;
 constinit thread_local ThreadBuffer* t_buffer = nullptr;
 // Set on the thread that holds every recorder lock across fork().
 constinit thread_local bool t_forking = false;
@@ -124,6 +129,25 @@ StackId captureStack(ThreadBuffer& buffer) noexcept {
     id = s_recorder->trie.intern(stack.frames, stack.depth);
     if (id.value != 0) scratch->cache.store(hash, stack.depth, stack.frames[0], id);
     return id;
+}
+
+// Whether a new block of size bytes goes into the trace: not while paused, and with a sample
+// rate only when the thread's byte countdown reaches its next sample point.
+bool traceNewBlock(std::size_t size) noexcept {
+    if (s_paused.load(std::memory_order_relaxed)) return false;
+    const std::uint64_t rate = s_recorder->options.sampleRate;
+    if (rate == 0) return true;
+    if (t_sample.rng == 0) {
+        // The address of a thread-local differs between live threads, the clock between runs.
+        seedSampler(t_sample, monotonicNowNs() ^ reinterpret_cast<std::uintptr_t>(&t_sample), rate);
+    }
+    return sampleBytes(t_sample, rate, size);
+}
+
+// A block the live table knows and the trace does not: no stack, no event.
+void insertUntraced(std::uint64_t address, std::uint64_t size, AllocFamily family) noexcept {
+    (void)s_recorder->live.insert(
+        LiveEntry{address, size, StackId{}, ThreadIndex{}, family, false});
 }
 
 void insertAndAppend(ThreadBuffer& buffer, std::uint64_t address, std::uint64_t size, StackId stack,
@@ -210,6 +234,7 @@ bool reportUnknown(ThreadBuffer* buffer, std::uint64_t address) noexcept {
 LiveStats liveTotals() noexcept {
     LiveStats totals;
     s_recorder->live.forEach([&](const LiveEntry& e) {
+        if (!e.traced) return; // the statistics count the trace's blocks
         totals.liveBytes += e.size;
         totals.liveBlocks += 1;
     });
@@ -284,12 +309,16 @@ bool withLeakScan(const CallerRoots* caller, Use&& use) noexcept {
     return ok;
 }
 
-// The exit scan's records: its totals, then one verdict per block in address order.
+// The exit scan's records: its totals (of every block), then one verdict per block of the
+// trace in address order (an untraced block has no Alloc record a verdict could refer to).
 void writeExitLeaks(format::TraceWriter& writer, std::uint64_t timeNs, void* context) {
     const auto& scan = *static_cast<const LeakScan*>(context);
     writer.write(format::LeakCheckRecord{timeNs, true, scan.totals()});
-    for (std::size_t i = 0; i < scan.blockCount(); ++i)
+    for (std::size_t i = 0; i < scan.blockCount(); ++i) {
+        LiveEntry entry;
+        if (s_recorder->live.find(scan.address(i), entry) && !entry.traced) continue;
         writer.write(format::LeakVerdictRecord{scan.address(i), scan.kind(i), scan.owner(i)});
+    }
 }
 
 format::TraceHeader makeHeader(pid_t pid) {
@@ -300,7 +329,7 @@ format::TraceHeader makeHeader(pid_t pid) {
     header.commandLine = commandLine();
     header.startRealtimeNs = realtimeNowNs();
     header.pageSize = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
-    header.sampleRate = 0;
+    header.sampleRate = s_recorder->options.sampleRate;
     header.stackDepth = static_cast<std::uint32_t>(s_recorder->stackDepth);
     return header;
 }
@@ -343,6 +372,10 @@ void forkChild() {
         s_recorder->flusher.childAfterFork(tracePath(s_recorder->options, s_recorder->pid),
                                            makeHeader(s_recorder->pid), startNs, liveTotals());
     if (!ok) s_state.store(RecorderState::Stopped, std::memory_order_release);
+    if (ok) openRemoteControl(s_recorder->pid);
+    if (ok && s_paused.load(std::memory_order_relaxed)) {
+        s_recorder->flusher.noteRecording(false, startNs); // the child's trace starts paused
+    }
     if (ok && t_buffer != nullptr) {
         append(*t_buffer, EventKind::ThreadStart, 0, 0, StackId{}, AllocFamily::Malloc);
     }
@@ -382,6 +415,11 @@ void start() {
     const std::string path = tracePath(options, pid);
     if (!s_recorder->flusher.open(path, makeHeader(pid), monotonicNowNs(), LiveStats{})) return;
     logDebug("recording to", path.c_str());
+    if (options.startPaused) {
+        s_paused.store(true, std::memory_order_relaxed);
+        s_recorder->flusher.noteRecording(false, monotonicNowNs());
+    }
+    openRemoteControl(pid);
     s_state.store(RecorderState::Recording, std::memory_order_release);
     if (!s_recorder->flusher.startThread()) {
         s_state.store(RecorderState::Stopped, std::memory_order_release);
@@ -403,6 +441,10 @@ bool isRecording() noexcept {
 
 void recordAlloc(void* ptr, std::size_t size, AllocFamily family) noexcept {
     RecorderGuard guard; // libunwind and the trie may allocate: forward those
+    if (!traceNewBlock(size)) {
+        insertUntraced(reinterpret_cast<std::uint64_t>(ptr), size, family);
+        return;
+    }
     ThreadBuffer* buffer = currentBuffer();
     if (buffer == nullptr) return;
     const StackId stack = captureStack(*buffer);
@@ -417,10 +459,16 @@ bool recordFree(void* ptr, AllocFamily family) noexcept {
     if (!s_recorder->live.erase(address, entry)) return !reportUnknown(buffer, address);
     const bool mismatched = entry.family != family;
     StackId freeStack;
-    if (buffer != nullptr && (s_recorder->options.freeStacks || mismatched)) {
+    // An untraced block's free costs no unwind unless it is an error.
+    if (buffer != nullptr && ((entry.traced && s_recorder->options.freeStacks) || mismatched)) {
         freeStack = captureStack(*buffer);
     }
-    if (buffer != nullptr) {
+    if (buffer != nullptr && !entry.traced) {
+        if (mismatched) {
+            appendError(*buffer, format::ErrorKind::MismatchedFree, address,
+                        BadBlock{entry.size, 0, StackId{}, StackId{}}, freeStack);
+        }
+    } else if (buffer != nullptr) {
         append(*buffer, EventKind::Free, address, entry.size, StackId{}, family);
         // As memcheck: reported, and the block is still freed (every family's memory comes
         // from the real malloc, so the real free is right for it).
@@ -451,13 +499,20 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
     // As memcheck: a realloc of a freed or foreign pointer is reported and returns null, and
     // the pointer is left alone.
     if (!known && reportUnknown(buffer, oldAddress)) return nullptr;
+    // The result is traced by the rule for a new block, whatever the old block was.
+    const bool traceResult = traceNewBlock(size);
+    const bool oldTraced = known && old.traced;
+    const bool mismatched = known && old.family != AllocFamily::Malloc;
     // One stack serves the free of the old block and the allocation of the new one.
-    const StackId stack = buffer != nullptr ? captureStack(*buffer) : StackId{};
+    const StackId stack = buffer != nullptr && (traceResult || oldTraced || mismatched)
+                              ? captureStack(*buffer)
+                              : StackId{};
     // The free is recorded before the real call: once realloc returns, another thread may
     // already have been handed the old address.
     if (known && buffer != nullptr) {
-        append(*buffer, EventKind::Free, oldAddress, old.size, StackId{}, AllocFamily::Malloc);
-        if (old.family != AllocFamily::Malloc) {
+        if (oldTraced)
+            append(*buffer, EventKind::Free, oldAddress, old.size, StackId{}, AllocFamily::Malloc);
+        if (mismatched) {
             appendError(*buffer, format::ErrorKind::MismatchedFree, oldAddress,
                         BadBlock{old.size, 0, old.stack, StackId{}}, stack);
         }
@@ -470,12 +525,15 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
     if (known && (result == ptr || (result == nullptr && size != 0))) {
         s_recorder->freed.forget(oldAddress);
     }
-    if (buffer == nullptr) return result;
-    if (result != nullptr) {
+    if (result != nullptr && (!traceResult || buffer == nullptr)) {
+        insertUntraced(reinterpret_cast<std::uint64_t>(result), size, AllocFamily::Malloc);
+    } else if (result != nullptr) {
         insertAndAppend(*buffer, reinterpret_cast<std::uint64_t>(result), size, stack,
                         AllocFamily::Malloc);
-    } else if (known && size != 0) {
+    } else if (known && size != 0 && (!oldTraced || buffer == nullptr)) {
         // The realloc failed and the old block is still the program's: record it again.
+        (void)s_recorder->live.insert(old);
+    } else if (known && size != 0) {
         insertAndAppend(*buffer, oldAddress, old.size, old.stack, old.family);
     }
     return result;
@@ -495,7 +553,26 @@ void recordMark(const char* name) noexcept {
            AllocFamily::Malloc);
 }
 
+bool setPaused(bool paused) noexcept {
+    if (!isRecording()) return false;
+    RecorderGuard guard;
+    bool expected = !paused;
+    if (s_paused.compare_exchange_strong(expected, paused, std::memory_order_acq_rel)) {
+        s_recorder->flusher.noteRecording(!paused, monotonicNowNs());
+    }
+    return true;
+}
+
+bool isPaused() noexcept { return s_paused.load(std::memory_order_acquire); }
+
+void recordOutsideMark(const char* name) noexcept {
+    if (name == nullptr || !isRecording()) return;
+    RecorderGuard guard;
+    s_recorder->flusher.noteMark(name, monotonicNowNs());
+}
+
 void noteModulesChanged() noexcept {
+    unwindModulesChanged();
     if (!isRecording()) return;
     RecorderGuard guard;
     s_recorder->flusher.noteModulesChanged();
@@ -519,15 +596,25 @@ void shutdown(ShutdownScan scan) noexcept {
     if (scan == ShutdownScan::Scan && s_recorder->options.leakCheck != "none") {
         const bool scanned = withLeakScan(
             nullptr, [](LeakScan& done) { s_recorder->flusher.stop(&writeExitLeaks, &done); });
-        if (scanned) return;
+        if (scanned) {
+            closeRemoteControl();
+            return;
+        }
     }
     s_recorder->flusher.stop();
+    closeRemoteControl();
 }
 
 bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
                const CallerRoots& caller) noexcept {
-    if (!isRecording() || t_inRecorder) return false;
+    if (t_inRecorder) return false;
     RecorderGuard guard;
+    return leakCheckFromRecorderThread(totals, caller);
+}
+
+bool leakCheckFromRecorderThread(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
+                                 const CallerRoots& caller) noexcept {
+    if (!isRecording()) return false;
     const bool scanned = withLeakScan(&caller, [&](LeakScan& scan) { totals = scan.totals(); });
     if (scanned) s_recorder->flusher.writeLeakCheck(format::LeakCheckRecord{0, false, totals});
     return scanned;

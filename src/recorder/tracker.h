@@ -10,6 +10,9 @@
 //      new stacks are rare);
 //   5. update the live table (one shard spinlock);
 //   6. append a 32-byte POD event to the thread's own buffer, reading the clock under its lock.
+// A block allocated while recording is paused, or not sampled (HEAPSCOPE_SAMPLE_RATE), is
+// untraced: step 3 and 6 are skipped and the live table marks it; its free is only erased from
+// the table (no unwind, no event), so the leak scan still sees every block.
 // A free also unwinds (unless HEAPSCOPE_FREE_STACKS is off) and stores the block in the
 // recently-freed record (freed_blocks.h: one shard spinlock), so a later double free can name
 // the first free's stack. A free or realloc of a pointer that is no live block leaves the hot
@@ -60,7 +63,14 @@ void recordModulesBeforeUnload() noexcept;
 // exit leak scan's records come before the end.
 enum class ShutdownScan { Scan, Skip };
 void shutdown(ShutdownScan scan = ShutdownScan::Scan) noexcept;
+// True while the library records (also while paused): the trace is open.
 bool isRecording() noexcept;
+// Pauses (true) or resumes recording, writing a Recording record when the state changes.
+// False when the library is not recording at all.
+bool setPaused(bool paused) noexcept;
+bool isPaused() noexcept;
+// A mark from a thread that records no events of its own (the control endpoint).
+void recordOutsideMark(const char* name) noexcept;
 
 struct Stats {
     std::uint64_t liveBytes;
@@ -76,6 +86,9 @@ bool readStats(Stats& out) noexcept;
 // when not recording.
 bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
                const CallerRoots& caller) noexcept;
+// leakCheck for a recorder thread of its own (t_inRecorder set for its whole life).
+bool leakCheckFromRecorderThread(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
+                                 const CallerRoots& caller) noexcept;
 // Starts a new peak at the current live bytes (heapscope_get_stats' peak_bytes).
 bool resetPeak() noexcept;
 

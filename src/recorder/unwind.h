@@ -24,4 +24,17 @@ void unwindInit(std::uintptr_t selfStart, std::uintptr_t selfEnd) noexcept;
 // returns at most maxDepth frames of the program, without the recorder's own frames.
 StackView unwindStack(std::uintptr_t* scratch, std::size_t maxDepth) noexcept;
 
+// Called after a module is unloaded: unwind information cached about it is dropped.
+void unwindModulesChanged() noexcept;
+
+// The frames of scratch[0, total) after the leading ones in [selfStart, selfEnd), at most maxDepth.
+inline StackView programFrames(const std::uintptr_t* scratch, std::size_t total,
+                               std::size_t maxDepth, std::uintptr_t selfStart,
+                               std::uintptr_t selfEnd) noexcept {
+    std::size_t first = 0;
+    while (first < total && scratch[first] >= selfStart && scratch[first] < selfEnd) ++first;
+    const std::size_t depth = total - first;
+    return StackView{scratch + first, depth < maxDepth ? depth : maxDepth};
+}
+
 } // namespace heapscope::recorder

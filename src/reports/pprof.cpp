@@ -1,7 +1,6 @@
 // reports: the pprof profile.
 #include "reports/pprof.h"
 
-#include <cmath>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -108,18 +107,6 @@ private:
     std::unordered_map<std::size_t, std::uint64_t> m_mappings;    // module index -> id
 };
 
-// Sampling keeps an allocation of `size` bytes with probability 1 - exp(-size / rate); each
-// kept one stands for 1 / that many (the estimate pprof uses for sampled heap profiles).
-double samplingScale(std::uint64_t bytes, std::uint64_t count, std::uint64_t rate) {
-    if (rate == 0 || count == 0 || bytes == 0) return 1.0;
-    const double average = static_cast<double>(bytes) / static_cast<double>(count);
-    return 1.0 / -std::expm1(-average / static_cast<double>(rate));
-}
-
-std::int64_t scaled(std::uint64_t value, double scale) {
-    return static_cast<std::int64_t>(std::llround(static_cast<double>(value) * scale));
-}
-
 std::string gzip(const std::string& data) {
     z_stream stream{};
     // 15 + 16: a gzip header and trailer around the deflate stream.
@@ -165,12 +152,12 @@ std::string pprofProfile(const analysis::Model& model, const StackResolver& reso
             sample->add_location_id(builder.location(&frames[groupStart], &frames[i] + 1));
             groupStart = i + 1;
         }
-        const double allocScale = samplingScale(site.bytesAllocated, site.allocations, rate);
-        const double inuseScale = samplingScale(site.leakedBytes, site.leakedBlocks, rate);
-        sample->add_value(scaled(site.allocations, allocScale));
-        sample->add_value(scaled(site.bytesAllocated, allocScale));
-        sample->add_value(scaled(site.leakedBlocks, inuseScale));
-        sample->add_value(scaled(site.leakedBytes, inuseScale));
+        // A sampled trace's site figures are already weighted per block by the replay
+        // (analysis/sample_weight.h), which is exact where pprof's own per-site average is not.
+        sample->add_value(static_cast<std::int64_t>(site.allocations));
+        sample->add_value(static_cast<std::int64_t>(site.bytesAllocated));
+        sample->add_value(static_cast<std::int64_t>(site.leakedBlocks));
+        sample->add_value(static_cast<std::int64_t>(site.leakedBytes));
     }
     std::string bytes;
     if (!profile.SerializeToString(&bytes))

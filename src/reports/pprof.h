@@ -11,8 +11,8 @@
 namespace heapscope::reports {
 
 // The gzipped profile bytes. "inuse" is what was live at the end of the run, as in a heap
-// profile taken then. When the trace was sampled (header.sampleRate > 0) the values are scaled
-// up to estimates of the real figures, as pprof does for sampled heap profiles.
+// profile taken then. When the trace was sampled (header.sampleRate > 0) the values are the
+// Model's estimates of the real figures (weighted per block) and the period is the rate.
 std::string pprofProfile(const analysis::Model& model, const StackResolver& resolve);
 
 } // namespace heapscope::reports

@@ -108,6 +108,10 @@ std::string describe(const format::LeakCheckRecord& r) {
     return text;
 }
 
+std::string describe(const format::RecordingRecord& r) {
+    return fmt::format("recording time={} on={}", r.timeNs, r.on ? 1 : 0);
+}
+
 std::string describe(const format::EndRecord& r) { return fmt::format("end time={}", r.timeNs); }
 
 std::string describe(const format::ExitStatusRecord& r) {

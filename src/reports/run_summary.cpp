@@ -59,8 +59,9 @@ std::string runSummaryText(const analysis::Model& model, const std::string& trac
     const analysis::Summary& s = model.summary;
     std::string out;
     auto sink = std::back_inserter(out);
-    fmt::format_to(sink, "heapscope: {} allocations, {} frees, {} allocated\n",
-                   formatCount(s.allocations), formatCount(s.frees), formatSize(s.bytesAllocated));
+    fmt::format_to(sink, "heapscope: {} allocations, {} frees, {} allocated{}\n",
+                   formatCount(s.allocations), formatCount(s.frees), formatSize(s.bytesAllocated),
+                   s.sampleRate == 0 ? "" : " (estimated from a sample)");
     fmt::format_to(sink, "heapscope: peak heap {} at {}, peak RSS {}\n",
                    formatSize(s.peakHeapBytes), formatDuration(s.peakHeapTimeNs),
                    formatSize(s.peakRssBytes));
@@ -77,6 +78,15 @@ std::string runSummaryText(const analysis::Model& model, const std::string& trac
 
 bool runFoundErrors(const analysis::Model& model, analysis::LeakKindSet kinds) {
     if (heapErrors(model.summary) != 0) return true;
+    if (model.summary.sampleRate != 0) {
+        // Only sampled blocks have loss records; the exit scan's exact totals see every block
+        // (suppressions cannot name an unsampled block's stack, so they do not apply here).
+        for (std::uint8_t k = 0; k < format::kLeakKindCount; ++k) {
+            const auto kind = static_cast<format::LeakKind>(k);
+            if (kinds.contains(kind) && model.summary.leaks.of(kind).blocks != 0) return true;
+        }
+        return false;
+    }
     // The records left after suppression, so a suppressed leak does not fail the run.
     for (const analysis::LossRecord& r : model.lossRecords) {
         if (kinds.contains(r.kind)) return true;

@@ -2,6 +2,7 @@
 // the tables that come from the Model.
 #include "reports/sqlite_export.h"
 
+#include <algorithm>
 #include <ctime>
 #include <set>
 
@@ -9,22 +10,25 @@
 #include <fmt/format.h>
 #include <sqlite3.h>
 
+#include "analysis/sample_weight.h"
 #include "reports/record_text.h"
 
 namespace heapscope::reports {
 namespace {
 
 // Bumped when a table or column changes meaning; `heapscope query` rebuilds older caches.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // Times are nanoseconds since the start of the recording. Addresses are stored as signed 64-bit
 // integers (user-space addresses are below 2^63). `bt` and `backtraces.id` are the trace's
-// stack ids; a bt with no backtraces rows is an unknown stack.
+// stack ids; a bt with no backtraces rows is an unknown stack. `weight` is how many allocations
+// the row stands for: 1 unless the trace was sampled (analysis/sample_weight.h), so that
+// SUM(weight) and SUM(size * weight) estimate counts and bytes either way.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE allocations(
     alloc_after INTEGER NOT NULL, dealloc_after INTEGER, bt INTEGER NOT NULL,
     size INTEGER NOT NULL, addr INTEGER NOT NULL, alloc_thread INTEGER NOT NULL,
-    dealloc_thread INTEGER, family TEXT NOT NULL, leak TEXT);
+    dealloc_thread INTEGER, family TEXT NOT NULL, leak TEXT, weight REAL NOT NULL DEFAULT 1.0);
 CREATE TABLE backtraces(
     id INTEGER NOT NULL, frame_no INTEGER NOT NULL, file TEXT, line INTEGER, sym TEXT,
     module TEXT, address INTEGER NOT NULL, inlined INTEGER NOT NULL);
@@ -57,6 +61,9 @@ CREATE INDEX allocations_alloc_after ON allocations(alloc_after);
 CREATE INDEX backtraces_id ON backtraces(id);
 )sql";
 
+// The rows are inserted without their weight (the default); a sampled trace's are set at the end.
+constexpr const char* kAllocationInsert = "allocations(alloc_after, dealloc_after, bt, size, addr, "
+                                          "alloc_thread, dealloc_thread, family, leak)";
 constexpr int kAllocationColumns = 9;
 
 std::string insertSql(const char* table, int columns, int rows) {
@@ -113,6 +120,27 @@ std::string joinCommandLine(const std::vector<std::string>& args) {
 std::string isoTime(std::uint64_t unixNs) {
     const std::time_t seconds = static_cast<std::time_t>(unixNs / 1'000'000'000u);
     return fmt::format("{:%Y-%m-%dT%H:%M:%S}Z", fmt::gmtime(seconds));
+}
+
+// The weight of each row of a sampled trace, by a SQL function over its size: one UPDATE instead
+// of a weight carried through the row stream, and sampled traces have few rows.
+void writeWeights(SqliteConnection& db, std::uint64_t sampleRate) {
+    if (sampleRate == 0) return;
+    analysis::SampleWeights weights(sampleRate);
+    const auto weightOf = [](sqlite3_context* context, int, sqlite3_value** args) {
+        const auto* w = static_cast<const analysis::SampleWeights*>(sqlite3_user_data(context));
+        const sqlite3_int64 size = sqlite3_value_int64(args[0]);
+        sqlite3_result_double(
+            context, w->weight(static_cast<std::uint64_t>(std::max<sqlite3_int64>(size, 0))));
+    };
+    if (sqlite3_create_function_v2(db.get(), "heapscope_sample_weight", 1,
+                                   SQLITE_UTF8 | SQLITE_DETERMINISTIC, &weights, weightOf, nullptr,
+                                   nullptr, nullptr) != SQLITE_OK)
+        throw SqliteError(sqlite3_errmsg(db.get()));
+    db.exec("UPDATE allocations SET weight = heapscope_sample_weight(size)");
+    // The function must not outlive `weights`.
+    sqlite3_create_function_v2(db.get(), "heapscope_sample_weight", 1, SQLITE_UTF8, nullptr,
+                               nullptr, nullptr, nullptr, nullptr);
 }
 
 void writeSites(SqliteConnection& db, const analysis::Model& model) {
@@ -264,8 +292,8 @@ SqliteExport::SqliteExport(const std::string& path)
               "PRAGMA locking_mode=EXCLUSIVE; PRAGMA cache_size=-65536;");
     m_db.exec(kSchema);
     m_db.exec("BEGIN");
-    m_insertBatch = m_db.prepare(insertSql("allocations", kAllocationColumns, kBatchRows));
-    m_insertOne = m_db.prepare(insertSql("allocations", kAllocationColumns, 1));
+    m_insertBatch = m_db.prepare(insertSql(kAllocationInsert, kAllocationColumns, kBatchRows));
+    m_insertOne = m_db.prepare(insertSql(kAllocationInsert, kAllocationColumns, 1));
     m_insertSample = m_db.prepare(insertSql("samples", 3, 1));
 }
 
@@ -321,6 +349,7 @@ void SqliteExport::onSample(const analysis::HeapSample& sample) {
 void SqliteExport::finish(const analysis::Model& model, const StackResolver& resolve,
                           const MetaRows& extraMeta) {
     flushBatch();
+    writeWeights(m_db, model.header.sampleRate);
     writeSites(m_db, model);
     writeBacktraces(m_db, model, resolve);
     writeThreads(m_db, model);

@@ -27,6 +27,7 @@ nlohmann::ordered_json summaryJson(const analysis::Summary& s) {
          s.exitStatus ? nlohmann::ordered_json(*s.exitStatus) : nlohmann::ordered_json(nullptr)},
         {"truncated", s.truncated},
         {"sample_rate", s.sampleRate},
+        {"paused_ns", s.pausedNs},
         {"threads", s.threads},
         {"allocations", s.allocations},
         {"frees", s.frees},

@@ -83,6 +83,12 @@ std::string timelineText(const analysis::Model& model, const StackResolver& reso
         formatDuration(s.peakHeapTimeNs), formatSize(s.peakRssBytes),
         formatDuration(cols.endNs / kTimelineColumns), formatSize(cols.yMax / kTimelineRows));
     drawGraph(out, model, cols);
+    if (!model.paused.empty()) {
+        out += "  recording paused:";
+        for (const analysis::PausedInterval& p : model.paused)
+            out += fmt::format(" {} to {};", formatDuration(p.startNs), formatDuration(p.endNs));
+        out.back() = '\n';
+    }
     for (std::size_t i = 0; i < model.marks.size(); ++i) {
         out += fmt::format("  {} at {}: {}\n", markLetter(i), formatDuration(model.marks[i].timeNs),
                            cleanText(model.marks[i].name));

@@ -8,6 +8,7 @@
 #include "cli/arguments.h"
 #include "cli/command.h"
 #include "cli/output_file.h"
+#include "cli/time_window.h"
 #include "cli/trace_input.h"
 #include "reports/flamegraph_svg.h"
 #include "reports/report_html.h"
@@ -29,6 +30,8 @@ int flamegraphCommand(const std::vector<std::string>& args) {
                    reports::siteOrderChoices() +
                        ": bytes allocated, allocations, bytes live at the peak, "
                        "leaked bytes, temporary allocations (default allocated)");
+    TimeWindowOptions window;
+    window.add(app, false);
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
     if (outputPath.empty())
@@ -41,7 +44,7 @@ int flamegraphCommand(const std::vector<std::string>& args) {
                                      reports::siteOrderChoices(), metricName, seeHelp(app)));
     }
 
-    const analysis::Model model = loadTrace("flamegraph", tracePath);
+    const analysis::Model model = window.load(app, "flamegraph", tracePath);
     analysis::Symbolizer symbolizer(model.modules);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     if (extension == ".html") {

@@ -18,6 +18,7 @@
 #include "cli/child_process.h"
 #include "cli/command.h"
 #include "cli/commands/leak_options.h"
+#include "common/sizes.h"
 #include "format/writer.h"
 #include "reports/reporter.h"
 #include "reports/run_summary.h"
@@ -151,6 +152,8 @@ int runCommand(const std::vector<std::string>& args) {
     std::string stackDepthText;
     bool traceChildren = false;
     std::string freeStacks;
+    bool startPaused = false;
+    std::string sampleRateText;
     LeakSettings leaks;
     std::string showKinds = "definite,possible";
     std::string errorKinds = "definite,indirect";
@@ -168,6 +171,10 @@ int runCommand(const std::vector<std::string>& args) {
                  std::string(recorderHelp("HEAPSCOPE_TRACE_CHILDREN")));
     app.add_option("--free-stacks", freeStacks,
                    "yes|no (default yes): " + std::string(recorderHelp("HEAPSCOPE_FREE_STACKS")));
+    app.add_flag("--start-paused", startPaused,
+                 std::string(recorderHelp("HEAPSCOPE_START_PAUSED")));
+    app.add_option("--sample-rate", sampleRateText,
+                   "BYTES (e.g. 512K): " + std::string(recorderHelp("HEAPSCOPE_SAMPLE_RATE")));
     app.add_option("--leak-check", leaks.check,
                    "none|summary|full (default summary): scan for leaks at exit and print the "
                    "LEAK SUMMARY; full also prints the loss records");
@@ -192,6 +199,15 @@ int runCommand(const std::vector<std::string>& args) {
     // The recorder reads the setting back as a plain number.
     if (!stackDepthText.empty())
         stackDepthText = std::to_string(parsePositive(app, "--stack-depth", stackDepthText));
+    if (!sampleRateText.empty()) {
+        const auto rate = parseSize(sampleRateText);
+        if (!rate) {
+            throw UsageError(fmt::format("run: --sample-rate expects a size in bytes (512K, 1M), "
+                                         "not '{}' {}",
+                                         sampleRateText, seeHelp(app)));
+        }
+        sampleRateText = std::to_string(*rate);
+    }
     if (!freeStacks.empty() && freeStacks != "yes" && freeStacks != "no") {
         throw UsageError(fmt::format("run: --free-stacks expects yes or no, not '{}' {}",
                                      freeStacks, seeHelp(app)));
@@ -223,6 +239,8 @@ int runCommand(const std::vector<std::string>& args) {
         if (!stackDepthText.empty()) env.emplace_back("HEAPSCOPE_STACK_DEPTH", stackDepthText);
         if (traceChildren) env.emplace_back("HEAPSCOPE_TRACE_CHILDREN", "1");
         if (!freeStacks.empty()) env.emplace_back("HEAPSCOPE_FREE_STACKS", freeStacks);
+        if (startPaused) env.emplace_back("HEAPSCOPE_START_PAUSED", "1");
+        if (!sampleRateText.empty()) env.emplace_back("HEAPSCOPE_SAMPLE_RATE", sampleRateText);
         env.emplace_back("HEAPSCOPE_LEAK_CHECK", leaks.check);
         return env;
     };

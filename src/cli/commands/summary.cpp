@@ -3,6 +3,7 @@
 
 #include "cli/arguments.h"
 #include "cli/command.h"
+#include "cli/time_window.h"
 #include "cli/trace_input.h"
 #include "reports/summary_json.h"
 #include "reports/summary_text.h"
@@ -17,10 +18,12 @@ int summaryCommand(const std::vector<std::string>& args) {
     bool json = false;
     app.add_option("TRACE", tracePath, "a trace written by heapscope run (.hst)");
     app.add_flag("--json", json, "print the figures as JSON, exact integers");
+    TimeWindowOptions window;
+    window.add(app, false);
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
 
-    const analysis::Model model = loadTrace("summary", tracePath);
+    const analysis::Model model = window.load(app, "summary", tracePath);
     if (json) {
         std::cout << reports::summaryJson(model.summary).dump(2) << '\n';
     } else {

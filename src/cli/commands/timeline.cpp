@@ -6,6 +6,7 @@
 #include "cli/arguments.h"
 #include "cli/command.h"
 #include "cli/output_file.h"
+#include "cli/time_window.h"
 #include "cli/trace_input.h"
 #include "reports/timeline_svg.h"
 #include "reports/timeline_text.h"
@@ -22,11 +23,13 @@ int timelineCommand(const std::vector<std::string>& args) {
     std::string outputPath;
     app.add_option("TRACE", tracePath, "a trace written by heapscope run (.hst)");
     app.add_option("-o,--output", outputPath, "write an SVG chart to this file (.svg)");
+    TimeWindowOptions window;
+    window.add(app, false);
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
     if (!outputPath.empty()) requireExtension(app, outputPath, {".svg"});
 
-    const analysis::Model model = loadTrace("timeline", tracePath);
+    const analysis::Model model = window.load(app, "timeline", tracePath);
     if (!outputPath.empty()) {
         writeOutputFile("timeline", outputPath, reports::timelineSvg(model));
         return kExitSuccess;

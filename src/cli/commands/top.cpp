@@ -6,6 +6,7 @@
 #include "analysis/symbolizer.h"
 #include "cli/arguments.h"
 #include "cli/command.h"
+#include "cli/time_window.h"
 #include "cli/trace_input.h"
 #include "reports/sites.h"
 #include "reports/top_json.h"
@@ -24,8 +25,12 @@ int topCommand(const std::vector<std::string>& args) {
     app.add_option("--by", by, "rank by " + reports::siteOrderChoices() + " (default allocated)");
     app.add_option("-n,--limit", limitText, "how many sites to list (default 10)");
     app.add_flag("--json", json, "print the sites as JSON, exact integers");
+    TimeWindowOptions window;
+    window.add(app, true);
     if (!parseArguments(app, args)) return kExitSuccess;
     requireArgument(app, "TRACE", tracePath);
+    // The live set at one time has no allocations to rank: its bytes are the figure.
+    if (window.atGiven() && app.count("--by") == 0) by = "peak";
     const auto order = reports::parseSiteOrder(by);
     if (!order) {
         throw UsageError(fmt::format("top: --by expects one of {}, not '{}' {}",
@@ -33,7 +38,7 @@ int topCommand(const std::vector<std::string>& args) {
     }
     const std::uint64_t limit = parsePositive(app, "-n", limitText);
 
-    const analysis::Model model = loadTrace("top", tracePath);
+    const analysis::Model model = window.load(app, "top", tracePath);
     const auto ranked = reports::rankSites(model.sites, *order, limit);
     analysis::Symbolizer symbolizer(model.modules);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);

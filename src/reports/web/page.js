@@ -39,6 +39,7 @@
       ["temporary allocations", "temporary_allocations", s.temporary_allocations, false],
       ["not freed at exit", "leaked_bytes", s.leaked_bytes, true],
       ["blocks not freed at exit", "leaked_blocks", s.leaked_blocks, false],
+      ["recording paused", "paused_ns", s.paused_ns, false, seconds(s.paused_ns)],
       ["threads", "threads", s.threads, false],
       ["pid", "pid", s.pid, false],
       ["sample rate (bytes; 0: every allocation)", "sample_rate", s.sample_rate, false],

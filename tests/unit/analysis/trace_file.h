@@ -15,8 +15,11 @@ namespace heapscope::analysis::test {
 
 class TraceFile {
 public:
-    explicit TraceFile(const std::string& name) : m_path(::testing::TempDir() + name + ".hst") {
+    // sampleRate: the header's, as `heapscope run --sample-rate` writes it (0: every block).
+    explicit TraceFile(const std::string& name, std::uint64_t sampleRate = 0)
+        : m_path(::testing::TempDir() + name + ".hst") {
         format::TraceHeader header;
+        header.sampleRate = sampleRate;
         header.pid = 4242;
         header.executable = "/usr/bin/victim";
         header.commandLine = {"/usr/bin/victim", "--run"};

@@ -61,7 +61,7 @@ std::vector<std::vector<Record>> edgeFrames() {
          ErrorRecord{ThreadIndex{2}, 0, ErrorKind::InvalidFree, 0, 0, StackId{0}, StackId{0},
                      StackId{0}}},
         {LeakCheckRecord{kMax64, true, {{{kMax64, kMax64}, {0, 0}, {1, kMax64}, {kMax64, 0}}}},
-         LeakCheckRecord{0, false, {}},
+         LeakCheckRecord{0, false, {}}, RecordingRecord{kMax64, true}, RecordingRecord{0, false},
          LeakVerdictRecord{kMax64, LeakKind::PossiblyLost, 0},
          LeakVerdictRecord{0, LeakKind::IndirectlyLost, kMax64},
          LeakVerdictRecord{kMax64, LeakKind::IndirectlyLost, 1},

@@ -93,6 +93,9 @@ struct Describer {
             text += " " + std::to_string(total.bytes) + "/" + std::to_string(total.blocks);
         return text;
     }
+    std::string operator()(const RecordingRecord& r) const {
+        return "Recording t=" + std::to_string(r.timeNs) + " on=" + (r.on ? "1" : "0");
+    }
     std::string operator()(const EndRecord& r) const { return "End t=" + std::to_string(r.timeNs); }
     std::string operator()(const ExitStatusRecord& r) const {
         return std::string("ExitStatus signaled=") + (r.signaled ? "1" : "0") +

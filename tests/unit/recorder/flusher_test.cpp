@@ -139,6 +139,49 @@ TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
 
 // A heap error is two events appended at once (Error, ErrorDetail); the writer turns each pair
 // into one ErrorRecord, also when the buffers are swapped many times around them.
+TEST(Flusher, NotedRecordsComeAfterEveryEarlierEventAndBeforeEveryLaterOne) {
+    ThreadRegistry registry;
+    StackTrie trie;
+    Flusher flusher(registry, trie, FlusherSettings{10, 10, nullptr});
+    s_flusher = &flusher;
+    const std::string path =
+        testing::TempDir() + "heapscope_flusher_noted." + std::to_string(getpid()) + ".hst";
+    ASSERT_TRUE(flusher.open(path, format::TraceHeader{}, monotonicNowNs(), LiveStats{}));
+    ASSERT_TRUE(flusher.startThread());
+    ThreadBuffer* buffer = registry.create(3000, "main", 0);
+    append(*buffer, EventKind::ThreadStart, 0, 0);
+    // Many rounds, so some notes land while the writer is in the middle of a cycle.
+    constexpr int kRounds = 2000;
+    for (int i = 0; i < kRounds; ++i) {
+        append(*buffer, EventKind::Alloc, 0x1000 + i * 64, 0);
+        flusher.noteRecording(i % 2 != 0, monotonicNowNs());
+        if (i % 100 == 0) flusher.noteMark("m" + std::to_string(i), monotonicNowNs());
+    }
+    buffer->markEnded();
+    flusher.stop();
+
+    format::TraceReader reader;
+    ASSERT_TRUE(reader.open(path)) << reader.error();
+    format::Record record;
+    std::vector<std::string> seen;
+    while (reader.next(record)) {
+        if (const auto* a = std::get_if<format::AllocRecord>(&record)) {
+            seen.push_back("alloc " + std::to_string((a->address - 0x1000) / 64));
+        } else if (const auto* r = std::get_if<format::RecordingRecord>(&record)) {
+            seen.push_back(r->on ? "on" : "off");
+        } else if (const auto* m = std::get_if<format::MarkRecord>(&record)) {
+            seen.push_back("mark " + m->name);
+        }
+    }
+    std::vector<std::string> expected;
+    for (int i = 0; i < kRounds; ++i) {
+        expected.push_back("alloc " + std::to_string(i));
+        expected.push_back(i % 2 != 0 ? "on" : "off");
+        if (i % 100 == 0) expected.push_back("mark m" + std::to_string(i));
+    }
+    EXPECT_EQ(seen, expected);
+}
+
 TEST(Flusher, ErrorEventPairsBecomeErrorRecords) {
     constexpr int kThreads = 2;
     constexpr std::uint64_t kErrors = 20000; // with an alloc each: several buffer swaps

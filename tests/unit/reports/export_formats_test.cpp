@@ -1,10 +1,9 @@
 // tests (reports): the export formats and CI reports on a hand-built Model whose figures are
 // known by construction: folded stacks, massif, DHAT JSON, pprof (decoded back with the same
 // proto), JUnit XML.
-#include <zlib.h>
-
 #include <gtest/gtest.h>
 
+#include "gunzip.h"
 #include "reports/check_report.h"
 #include "reports/collapsed.h"
 #include "reports/dhat_json.h"
@@ -34,20 +33,6 @@ analysis::Model exportModel() {
     s.leakedBlocks = 1;
     model.timeline = {{1'000'000, 100, 0}, {5'000'000, 300, 0}, {8'000'000, 50, 0}};
     return model;
-}
-
-std::string gunzip(const std::string& data) {
-    z_stream stream{};
-    EXPECT_EQ(inflateInit2(&stream, 15 + 16), Z_OK);
-    std::string out(1 << 20, '\0');
-    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    stream.avail_in = static_cast<uInt>(data.size());
-    stream.next_out = reinterpret_cast<Bytef*>(out.data());
-    stream.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(inflate(&stream, Z_FINISH), Z_STREAM_END);
-    out.resize(stream.total_out);
-    inflateEnd(&stream);
-    return out;
 }
 
 TEST(Collapsed, OutermostFirstWithTheChosenMetric) {
@@ -153,14 +138,16 @@ TEST(Pprof, ValuesLocationsAndInlineFrames) {
     EXPECT_EQ(outer.address(), 0x7f0000001000u);
 }
 
-TEST(Pprof, SampledTracesAreScaledUp) {
+// A sampled trace's Model is already weighted by the replay (tests/unit/reports/
+// sampled_reports_test.cpp checks the weights): the profile keeps its figures, not scaled twice.
+TEST(Pprof, SampledModelsAreNotScaledTwice) {
     auto model = exportModel();
-    model.summary.sampleRate = 100; // blocks of 100 bytes are kept with probability 1 - 1/e
+    model.summary.sampleRate = 100;
     pprof::Profile profile;
     ASSERT_TRUE(profile.ParseFromString(gunzip(pprofProfile(model, sampleFrames))));
     EXPECT_EQ(profile.period(), 100);
-    EXPECT_EQ(profile.sample(0).value(1), 1582); // 1000 / (1 - e^-1)
-    EXPECT_EQ(profile.sample(0).value(0), 16);
+    EXPECT_EQ(profile.sample(0).value(1), 1000);
+    EXPECT_EQ(profile.sample(0).value(0), 10);
 }
 
 TEST(Junit, EscapesAndCountsFailures) {

@@ -33,7 +33,7 @@ void expectByteCount(const Json& leaks, const std::string& kind, std::uint64_t b
 TEST(SummaryJson, HasEveryKeyOfTheDesignShapeWithItsValue) {
     const Json json = summaryJson(test::sampleModel().summary);
     ASSERT_TRUE(json.is_object());
-    EXPECT_EQ(json.size(), 18u);
+    EXPECT_EQ(json.size(), 19u);
     EXPECT_EQ(json.at("program"), "/usr/bin/order_server");
     expectUnsigned(json, "pid", 4242);
     expectUnsigned(json, "runtime_ns", 2'310'000'000);
@@ -41,6 +41,7 @@ TEST(SummaryJson, HasEveryKeyOfTheDesignShapeWithItsValue) {
     EXPECT_EQ(json.at("exit_status").get<int>(), 3);
     EXPECT_EQ(json.at("truncated"), false);
     expectUnsigned(json, "sample_rate", 0);
+    expectUnsigned(json, "paused_ns", 0);
     expectUnsigned(json, "threads", 4);
     expectUnsigned(json, "allocations", 1'234'567);
     expectUnsigned(json, "frees", 1'200'000);

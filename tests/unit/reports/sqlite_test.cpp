@@ -80,9 +80,10 @@ TEST(SqliteExport, RowsKeepEveryValue) {
     EXPECT_EQ(query(db, "SELECT count(*), sum(size), min(size), max(size) FROM allocations"),
               "count(*),sum(size),min(size),max(size)\r\n100,5950,10,109\r\n");
     EXPECT_EQ(query(db, "SELECT * FROM allocations WHERE size IN (10, 11) ORDER BY size"),
-              "alloc_after,dealloc_after,bt,size,addr,alloc_thread,dealloc_thread,family,leak\r\n"
-              "0,1000,1,10,65536,0,1,malloc,\r\n"
-              "1,,2,11,65552,0,,new[],definitely_lost\r\n");
+              "alloc_after,dealloc_after,bt,size,addr,alloc_thread,dealloc_thread,family,leak,"
+              "weight\r\n"
+              "0,1000,1,10,65536,0,1,malloc,,1\r\n"
+              "1,,2,11,65552,0,,new[],definitely_lost,1\r\n");
     EXPECT_EQ(query(db, "SELECT count(*) FROM allocations WHERE dealloc_after IS NULL AND leak = "
                         "'definitely_lost'"),
               "count(*)\r\n50\r\n");
