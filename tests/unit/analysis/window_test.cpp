@@ -82,13 +82,7 @@ TEST(Window, WholeTraceWindowIsTheWholeAnalysis) {
     SmallTrace trace;
     const Model whole = analyzeTrace(trace.path());
     const Model window = analyzeWindow(trace.path(), TimeWindow{});
-    EXPECT_EQ(window.summary.allocations, whole.summary.allocations);
-    EXPECT_EQ(window.summary.frees, whole.summary.frees);
-    EXPECT_EQ(window.summary.bytesAllocated, whole.summary.bytesAllocated);
-    EXPECT_EQ(window.summary.peakHeapBytes, whole.summary.peakHeapBytes);
-    EXPECT_EQ(window.summary.peakHeapTimeNs, whole.summary.peakHeapTimeNs);
-    EXPECT_EQ(window.summary.leakedBytes, whole.summary.leakedBytes);
-    EXPECT_EQ(window.summary.truncated, whole.summary.truncated);
+    expectSameFigures(window, whole);
     EXPECT_EQ(window.summary.runtimeNs, whole.summary.runtimeNs);
 }
 
