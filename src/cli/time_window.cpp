@@ -16,17 +16,18 @@ namespace {
 
 constexpr std::string_view kTimeHelp = "a time since the start: 2.5s, 1500ms, 800us or ns";
 
-std::uint64_t parseTime(const CLI::App& app, std::string_view command, std::string_view option,
-                        const std::string& text) {
+} // namespace
+
+std::uint64_t durationOption(const CLI::App& app, std::string_view command,
+                             std::string_view option, const std::string& text) {
     const auto ns = parseDuration(text);
     if (!ns) {
-        throw UsageError(fmt::format("{}: {} expects {}, not '{}' {}", command, option, kTimeHelp,
-                                     text, seeHelp(app)));
+        throw UsageError(fmt::format("{}: {} expects a time such as 2.5s, 1500ms, 800us or ns, "
+                                     "not '{}' {}",
+                                     command, option, text, seeHelp(app)));
     }
     return *ns;
 }
-
-} // namespace
 
 void TimeWindowOptions::add(CLI::App& app, bool allowAt) {
     app.add_option("--from", m_from,
@@ -47,15 +48,15 @@ analysis::Model TimeWindowOptions::load(const CLI::App& app, std::string_view co
                                      seeHelp(app)));
     }
     analysis::TimeWindow window;
-    if (!m_from.empty()) window.fromNs = parseTime(app, command, "--from", m_from);
-    if (!m_to.empty()) window.toNs = parseTime(app, command, "--to", m_to);
+    if (!m_from.empty()) window.fromNs = durationOption(app, command, "--from", m_from);
+    if (!m_to.empty()) window.toNs = durationOption(app, command, "--to", m_to);
     if (window.fromNs > window.toNs) {
         throw UsageError(fmt::format("{}: --from {} is after --to {} {}", command,
                                      formatDuration(window.fromNs), formatDuration(window.toNs),
                                      seeHelp(app)));
     }
     const std::uint64_t at =
-        m_at.empty() || m_at == "peak" ? 0 : parseTime(app, command, "--at", m_at);
+        m_at.empty() || m_at == "peak" ? 0 : durationOption(app, command, "--at", m_at);
     requireReadable(command, tracePath);
     try {
         ProgressBar progress{std::string(command)};

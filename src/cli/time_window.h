@@ -11,6 +11,11 @@
 
 namespace heapscope::cli {
 
+// The nanoseconds of a time option (common/durations.h); throws UsageError naming command and
+// option when text is no time.
+std::uint64_t durationOption(const CLI::App& app, std::string_view command,
+                             std::string_view option, const std::string& text);
+
 class TimeWindowOptions {
 public:
     // Adds --from and --to to app; with allowAt, also --at TIME|peak.

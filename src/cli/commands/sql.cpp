@@ -1,7 +1,5 @@
 // cli: `heapscope sql TRACE -o FILE.db`, the queryable heap: a SQLite database with a row per
 // allocation and the run's other tables, or only some of the rows for large traces.
-#include <charconv>
-#include <cmath>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -9,49 +7,10 @@
 #include "cli/arguments.h"
 #include "cli/command.h"
 #include "cli/commands/sql_database.h"
+#include "cli/time_window.h"
 #include "common/sizes.h"
 
 namespace heapscope::cli {
-namespace {
-
-// "250ms", "1.5s", "2min", "800us", "120ns"; a plain number is nanoseconds, the unit of every
-// time in the database.
-std::optional<std::uint64_t> parseDuration(std::string_view text) {
-    double value = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end == text.data() || !(value >= 0)) return std::nullopt;
-    const std::string_view unit(end, static_cast<std::size_t>(text.data() + text.size() - end));
-    double scale = 0;
-    if (unit.empty() || unit == "ns") {
-        scale = 1;
-    } else if (unit == "us") {
-        scale = 1e3;
-    } else if (unit == "ms") {
-        scale = 1e6;
-    } else if (unit == "s") {
-        scale = 1e9;
-    } else if (unit == "min") {
-        scale = 60e9;
-    } else {
-        return std::nullopt;
-    }
-    const double ns = std::round(value * scale);
-    if (ns >= 1.8e19) return std::nullopt;
-    return static_cast<std::uint64_t>(ns);
-}
-
-std::uint64_t durationOption(const CLI::App& app, std::string_view option,
-                             const std::string& text) {
-    const auto ns = parseDuration(text);
-    if (!ns) {
-        throw UsageError(fmt::format("sql: {} expects a duration such as 250ms, 1.5s or 2min, not "
-                                     "'{}' {}",
-                                     option, text, seeHelp(app)));
-    }
-    return *ns;
-}
-
-} // namespace
 
 int sqlCommand(const std::vector<std::string>& args) {
     CLI::App app{"Writes the queryable heap: a SQLite database with a row per allocation "
@@ -96,15 +55,15 @@ int sqlCommand(const std::vector<std::string>& args) {
         content.emplace_back("live-at-end");
     }
     if (!minLifetime.empty()) {
-        filter.minLifetimeNs = durationOption(app, "--min-lifetime", minLifetime);
+        filter.minLifetimeNs = durationOption(app, "sql", "--min-lifetime", minLifetime);
         content.push_back(fmt::format("min-lifetime={}ns", filter.minLifetimeNs));
     }
     if (!from.empty()) {
-        filter.fromNs = durationOption(app, "--from", from);
+        filter.fromNs = durationOption(app, "sql", "--from", from);
         content.push_back(fmt::format("from={}ns", filter.fromNs));
     }
     if (!to.empty()) {
-        filter.toNs = durationOption(app, "--to", to);
+        filter.toNs = durationOption(app, "sql", "--to", to);
         content.push_back(fmt::format("to={}ns", filter.toNs));
     }
     if (filter.fromNs >= filter.toNs)
