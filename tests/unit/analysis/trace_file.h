@@ -3,6 +3,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <filesystem>
@@ -17,7 +18,8 @@ class TraceFile {
 public:
     // sampleRate: the header's, as `heapscope run --sample-rate` writes it (0: every block).
     explicit TraceFile(const std::string& name, std::uint64_t sampleRate = 0)
-        : m_path(::testing::TempDir() + name + ".hst") {
+        // The pid keeps apart the test cases ctest runs at the same time from one fixture.
+        : m_path(::testing::TempDir() + name + "." + std::to_string(::getpid()) + ".hst") {
         format::TraceHeader header;
         header.sampleRate = sampleRate;
         header.pid = 4242;

@@ -71,7 +71,8 @@ protected:
     }
 
     TraceFile m_trace{"sampled_reports", kRate};
-    std::string m_db = ::testing::TempDir() + "sampled_reports.db";
+    std::string m_db =
+        ::testing::TempDir() + "sampled_reports." + std::to_string(::getpid()) + ".db";
     analysis::Model m_model;
 };
 
