@@ -219,7 +219,9 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 
 [[gnu::always_inline]] inline bool FrameDecoder::getTime(std::uint64_t& timeNs) {
     if (!getSignedDelta(m_delta.lastTime)) return false;
-    timeNs = m_delta.lastTime;
+    // The writer stored time / quantum, so this never exceeds the time written; on hostile
+    // input it wraps (unsigned), which is a wrong time but never undefined.
+    timeNs = m_delta.lastTime * m_timeQuantumNs;
     return true;
 }
 

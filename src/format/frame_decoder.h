@@ -15,6 +15,8 @@ class FrameDecoder {
 public:
     // Starts on a frame's raw bytes, with the delta state of a frame start.
     void reset(const std::uint8_t* data, std::size_t size);
+    // Time fields count units of this many ns (the header's timeQuantumNs; 1 before version 2).
+    void setTimeQuantum(std::uint64_t ns) { m_timeQuantumNs = ns; }
     bool atEnd() const { return m_in.p == m_in.end; }
     // Decodes the next record into out; ThreadSwitch records are applied, never returned.
     // Returns false if the bytes do not decode; error() then says what and where.
@@ -45,6 +47,7 @@ private:
     const std::uint8_t* m_begin = nullptr;
     const std::uint8_t* m_recordStart = nullptr;
     std::uint8_t m_tag = 0;
+    std::uint64_t m_timeQuantumNs = 1;
     layout::DeltaState m_delta; // reset at each frame start
 };
 

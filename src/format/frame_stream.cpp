@@ -22,8 +22,10 @@ FrameStream::FrameStream() = default;
 
 FrameStream::~FrameStream() { ZSTD_freeDCtx(context(m_zstd)); }
 
-bool FrameStream::start(std::FILE* file, std::uint64_t offset, std::uint64_t fileSize) {
+bool FrameStream::start(std::FILE* file, std::uint64_t offset, std::uint64_t fileSize,
+                        std::uint64_t timeQuantumNs) {
     m_file = file;
+    m_decoder.setTimeQuantum(timeQuantumNs);
     m_fileSize = fileSize;
     m_offset = m_lastGoodFrameEnd = m_frameOffset = offset;
     // Where reading starts later than the first frame (a seek), the End record is further on.

@@ -42,9 +42,11 @@ public:
     FrameStream(const FrameStream&) = delete;
     FrameStream& operator=(const FrameStream&) = delete;
 
-    // Reads frames from file, starting at the frame at offset. The file is read only by fill()
-    // until the next start(). False when the decompressor cannot be made or offset not reached.
-    [[nodiscard]] bool start(std::FILE* file, std::uint64_t offset, std::uint64_t fileSize);
+    // Reads frames from file, starting at the frame at offset; time fields are multiples of
+    // timeQuantumNs (the header's). The file is read only by fill() until the next start().
+    // False when the decompressor cannot be made or offset not reached.
+    [[nodiscard]] bool start(std::FILE* file, std::uint64_t offset, std::uint64_t fileSize,
+                             std::uint64_t timeQuantumNs);
     // Fills batch with the next records, at most kMaxRecords, all from one frame. A damaged
     // frame delivers none of its records: reading stops before it (batch.final).
     void fill(RecordBatch& batch);

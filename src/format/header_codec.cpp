@@ -17,7 +17,7 @@ std::vector<std::uint8_t> encodeHeader(const TraceHeader& header) {
     appendString(body, header.executable);
 
     // Room left for the arguments after the fixed fields (each at most 10 bytes of varint).
-    constexpr std::size_t kTailBytes = 4 * kMaxVarintBytes + kMaxVarintBytes;
+    constexpr std::size_t kTailBytes = 5 * kMaxVarintBytes + kMaxVarintBytes;
     std::vector<std::uint8_t> args;
     std::size_t argCount = 0;
     for (const std::string& arg : header.commandLine) {
@@ -35,6 +35,7 @@ std::vector<std::uint8_t> encodeHeader(const TraceHeader& header) {
     appendVarint(body, header.pageSize);
     appendVarint(body, header.sampleRate);
     appendVarint(body, header.stackDepth);
+    appendVarint(body, header.timeQuantumNs);
 
     std::vector<std::uint8_t> out(layout::kHeaderPrefixBytes);
     std::memcpy(out.data(), kMagic, sizeof kMagic);
@@ -100,8 +101,15 @@ bool decodeHeaderBody(const std::uint8_t* body, std::size_t size, TraceHeader& o
         ok = ok && in.string(arg);
     ok = ok && in.varint(out.startRealtimeNs) && in.varint(out.pageSize) &&
          in.varint(out.sampleRate) && in.u32(out.stackDepth);
+    // Version 1 had no quantum: its times are in ns.
+    out.timeQuantumNs = 1;
+    ok = ok && (out.version < 2 || in.varint(out.timeQuantumNs));
     if (!ok) {
         why = std::string("damaged header: ") + in.why;
+        return false;
+    }
+    if (out.timeQuantumNs == 0 || out.timeQuantumNs > layout::kMaxTimeQuantumNs) {
+        why = "damaged header: implausible time quantum " + std::to_string(out.timeQuantumNs);
         return false;
     }
     if (in.p != in.end) {

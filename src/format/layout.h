@@ -18,6 +18,8 @@ inline constexpr std::size_t kHeaderPrefixBytes = 16;
 inline constexpr std::size_t kFrameHeaderBytes = 12;
 
 inline constexpr std::uint32_t kMaxHeaderBodyBytes = 1u << 20;
+// The coarsest time quantum a header may state (1 s); the recorder uses 1 µs.
+inline constexpr std::uint64_t kMaxTimeQuantumNs = 1'000'000'000;
 // Longest string (path, name, argument, build-id) in a trace; the writer truncates to it.
 inline constexpr std::uint32_t kMaxStringBytes = 64u << 10;
 // The writer closes a frame once it holds this many raw bytes, far below kMaxFrameRawBytes so
@@ -112,7 +114,7 @@ struct ByteCursor {
 // always agree on it; reset (= {}) at every frame start so each frame decodes on its own.
 struct DeltaState {
     static constexpr std::uint64_t kNoThread = ~0ull;
-    std::uint64_t lastTime = 0;
+    std::uint64_t lastTime = 0; // in time quanta (the header's timeQuantumNs), not ns
     std::uint64_t lastAddress = 0;
     std::uint64_t lastStackId = 0;
     std::uint64_t lastReturnAddress = 0;

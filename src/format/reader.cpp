@@ -90,7 +90,7 @@ bool TraceReader::startFrames(std::uint64_t offset) {
     m_outcome = ReadOutcome::Reading;
     m_error.clear();
     m_offset = m_lastGoodFrameEnd = m_frameOffset = offset;
-    if (!m_stream.start(m_file, offset, m_fileSize)) return false;
+    if (!m_stream.start(m_file, offset, m_fileSize, m_header.timeQuantumNs)) return false;
     if (m_fileSize - offset >= m_prefetchBytes) {
         try {
             m_prefetcher = std::make_unique<BatchPrefetcher>(m_stream);

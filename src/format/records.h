@@ -13,7 +13,8 @@
 namespace heapscope::format {
 
 inline constexpr char kMagic[8] = {'H', 'E', 'A', 'P', 'S', 'C', 'O', 'P'};
-inline constexpr std::uint16_t kFormatVersion = 1;
+// Version 2 added the header's timeQuantumNs (version 1 times are in ns).
+inline constexpr std::uint16_t kFormatVersion = 2;
 // A frame's four-byte marker, so a damaged frame is recognised as such.
 inline constexpr std::uint32_t kFrameMarker = 0x31465348; // "HSF1" little-endian
 // The reader refuses frames claiming more than this many raw bytes (hostile input).
@@ -63,8 +64,12 @@ struct TraceHeader {
     std::vector<std::string> commandLine;
     std::uint64_t startRealtimeNs = 0; // wall clock at start (Unix epoch)
     std::uint64_t pageSize = 0;
-    std::uint64_t sampleRate = 0;      // 0: every allocation recorded
-    std::uint32_t stackDepth = 0;      // most frames kept per stack
+    std::uint64_t sampleRate = 0; // 0: every allocation recorded
+    std::uint32_t stackDepth = 0; // most frames kept per stack
+    // Every time field is stored as time / timeQuantumNs and read back multiplied: times lose
+    // what is below the quantum. 1 keeps ns (and is what version 1 traces have); the recorder
+    // writes 1000 (µs), which halves the bytes of a trace's time deltas.
+    std::uint64_t timeQuantumNs = 1;
 };
 
 struct Segment {

@@ -18,12 +18,14 @@ public:
     TraceWriter(const TraceWriter&) = delete;
     TraceWriter& operator=(const TraceWriter&) = delete;
 
-    // Takes ownership of fd (closed by close()/the destructor) and writes the header.
+    // Takes ownership of fd (closed by close()/the destructor) and writes the header. Fails on
+    // a time quantum outside [1, layout::kMaxTimeQuantumNs].
     [[nodiscard]] bool openFd(int fd, const TraceHeader& header);
     // Creates or truncates path and writes the header.
     [[nodiscard]] bool open(const std::string& path, const TraceHeader& header);
     // Opens an existing trace to append frames after its last complete one (used by `run` to
-    // add the exit status). Fails if the file is not a trace.
+    // add the exit status), in the trace's own version and time quantum. Fails if the file is
+    // not a trace.
     [[nodiscard]] bool openAppend(const std::string& path);
 
     // Encoding appends to the current frame; nothing reaches the file until flush().
@@ -76,6 +78,7 @@ private:
 
     int m_fd = -1;
     std::vector<std::uint8_t> m_frame;
+    std::uint64_t m_timeQuantumNs = 1;
     // Fields are staged here and appended to m_frame once per record (one append instead of
     // one per field); strings and long records spill early.
     std::uint8_t m_staged[64] = {};

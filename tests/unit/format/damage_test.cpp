@@ -169,6 +169,19 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
     }
 }
 
+TEST(Damage, AFrameThatFailsLateDeliversNoneOfItsRecords) {
+    // 5000 good Rss records (more than one batch holds), then a bad tag.
+    Bytes payload;
+    for (int i = 0; i < 5000; ++i)
+        payload.insert(payload.end(), {0x08, 0x02, 0x00});
+    payload.push_back(0x3f);
+    const ReadBack back = readPayload(payload);
+    EXPECT_EQ(ReadOutcome::Damaged, back.outcome);
+    EXPECT_NE(std::string::npos, back.error.find("unknown record tag 0x3f at frame offset 15000"))
+        << back.error;
+    EXPECT_EQ(1u, back.records.size()); // only the good frame's End
+}
+
 TEST(Damage, ImplausibleFrameSizes) {
     const Bytes header = headerBytes(sampleHeader());
     const std::string at = "damaged frame at byte " + std::to_string(header.size()) + ": ";
@@ -233,7 +246,15 @@ TEST(Damage, NoEndRecordIsTruncated) {
 TEST(Damage, OpenRefusals) {
     const Bytes good = headerBytes(sampleHeader());
     Bytes newer = good;
-    layout::storeLe16(newer.data() + 8, 2);
+    layout::storeLe16(newer.data() + 8, 3);
+    // The body ends with the time quantum, one byte for the sample's quantum of 1.
+    ASSERT_EQ(1u, good.back());
+    Bytes zeroQuantum = good;
+    zeroQuantum.back() = 0;
+    TraceHeader coarse = sampleHeader();
+    coarse.timeQuantumNs = layout::kMaxTimeQuantumNs + 1;
+    Bytes v1WithQuantum = good; // a version 1 header has no quantum
+    layout::storeLe16(v1WithQuantum.data() + 8, 1);
     Bytes zeroVersion = good;
     layout::storeLe16(zeroVersion.data() + 8, 0);
     Bytes flags = good;
@@ -250,7 +271,10 @@ TEST(Damage, OpenRefusals) {
         {{}, ": not a heapscope trace (empty file)"},
         {{'H', 'E', 'A'}, ": damaged header: the file ends inside the header"},
         {{'E', 'L', 'F', 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, ": not a heapscope trace"},
-        {newer, ": trace format version 2 is newer than this heapscope supports (1)"},
+        {newer, ": trace format version 3 is newer than this heapscope supports (2)"},
+        {zeroQuantum, ": damaged header: implausible time quantum 0"},
+        {headerBytes(coarse), ": damaged header: implausible time quantum 1000000001"},
+        {v1WithQuantum, ": damaged header: 1 unexpected bytes at its end"},
         {zeroVersion, ": damaged header: format version 0"},
         {flags, ": damaged header: unknown flags 1"},
         {hugeBody, ": damaged header: header body of 1048577 bytes is over the limit"},
@@ -271,7 +295,7 @@ TEST(Damage, OpenRefusals) {
     ASSERT_FALSE(reader.open(path));
     Record r;
     EXPECT_FALSE(reader.next(r));
-    EXPECT_EQ(path + ": trace format version 2 is newer than this heapscope supports (1)",
+    EXPECT_EQ(path + ": trace format version 3 is newer than this heapscope supports (2)",
               reader.error());
 
     const ReadBack missing = readTrace("/nonexistent/trace.hst");

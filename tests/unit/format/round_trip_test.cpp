@@ -97,6 +97,60 @@ TEST(RoundTrip, SameRecordsInOneFrameDecodeTheSame) {
     EXPECT_EQ(ReadOutcome::Complete, back.outcome) << back.error;
 }
 
+std::vector<Record> rounded(const std::vector<Record>& records, std::uint64_t timeQuantumNs) {
+    std::vector<Record> out;
+    for (const Record& r : records)
+        out.push_back(roundedTime(r, timeQuantumNs));
+    return out;
+}
+
+TEST(RoundTrip, MicrosecondQuantumRoundsTimesDown) {
+    TraceHeader h = sampleHeader();
+    h.timeQuantumNs = 1000;
+    // Below, at and just past quantum boundaries, going back in time within a frame, and the
+    // largest times (kMax64 is not a multiple of 1000).
+    const std::vector<std::vector<Record>> frames = {
+        {RssRecord{0, 1}, RssRecord{999, 2}, RssRecord{1000, 3}, RssRecord{1001, 4},
+         RssRecord{1999, 5}, RssRecord{2000, 6}, RssRecord{1500, 7}, RssRecord{kMax64, 8},
+         RssRecord{kMax64 - 999, 9}, RssRecord{7, 10}},
+        flatten(sampleFrames()),
+    };
+    const ReadBack back = readBytes(writeTrace(h, frames));
+    ASSERT_TRUE(back.opened) << back.error;
+    EXPECT_EQ(describe(h), describe(back.header));
+    EXPECT_EQ(2u, back.header.version);
+    ASSERT_EQ(frames[0].size() + frames[1].size(), back.records.size());
+    const std::uint64_t kMaxRounded = kMax64 / 1000 * 1000;
+    const std::uint64_t expectedTimes[] = {
+        0, 0, 1000, 1000, 1000, 2000, 1000, kMaxRounded, kMaxRounded - 1000, 0};
+    for (std::size_t i = 0; i < std::size(expectedTimes); ++i)
+        EXPECT_EQ(expectedTimes[i], std::get<RssRecord>(back.records[i]).timeNs) << i;
+    // The sample's times (10 to 300 ns) all round down to 0; every other field is kept.
+    expectSameRecords(rounded(frames[1], 1000),
+                      std::vector<Record>(back.records.begin() + 10, back.records.end()));
+    EXPECT_EQ(ReadOutcome::Complete, back.outcome) << back.error;
+}
+
+TEST(RoundTrip, EdgeValuesWithATimeQuantum) {
+    TraceHeader h = sampleHeader();
+    h.timeQuantumNs = layout::kMaxTimeQuantumNs;
+    const ReadBack back = readBytes(writeTrace(h, edgeFrames()));
+    ASSERT_TRUE(back.opened) << back.error;
+    EXPECT_EQ(layout::kMaxTimeQuantumNs, back.header.timeQuantumNs);
+    expectSameRecords(rounded(flatten(edgeFrames()), layout::kMaxTimeQuantumNs), back.records);
+    EXPECT_EQ(ReadOutcome::Complete, back.outcome) << back.error;
+}
+
+TEST(RoundTrip, WriterRefusesAQuantumOutsideTheLimits) {
+    for (const std::uint64_t quantum : {std::uint64_t{0}, layout::kMaxTimeQuantumNs + 1}) {
+        TraceHeader h = sampleHeader();
+        h.timeQuantumNs = quantum;
+        TraceWriter writer;
+        EXPECT_FALSE(writer.open(tempPath("bad-quantum.hst"), h)) << quantum;
+        EXPECT_FALSE(writer.isOpen());
+    }
+}
+
 TEST(RoundTrip, HeaderEdgeValues) {
     TraceHeader h;
     h.pid = kMax64;
@@ -107,6 +161,7 @@ TEST(RoundTrip, HeaderEdgeValues) {
     h.pageSize = 65536;
     h.sampleRate = kMax64;
     h.stackDepth = kMax32;
+    h.timeQuantumNs = layout::kMaxTimeQuantumNs;
     const ReadBack back = readBytes(writeTrace(h, {{EndRecord{1}}}));
     ASSERT_TRUE(back.opened) << back.error;
     EXPECT_EQ(describe(h), describe(back.header));

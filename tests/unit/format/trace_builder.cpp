@@ -189,6 +189,15 @@ ReadBack readBytes(const Bytes& bytes) {
     return back;
 }
 
+Record roundedTime(Record record, std::uint64_t timeQuantumNs) {
+    std::visit(
+        [timeQuantumNs](auto& r) {
+            if constexpr (requires { r.timeNs; }) r.timeNs -= r.timeNs % timeQuantumNs;
+        },
+        record);
+    return record;
+}
+
 std::string describe(const Record& record) { return std::visit(Describer{}, record); }
 
 std::string describe(const TraceHeader& h) {
@@ -198,7 +207,7 @@ std::string describe(const TraceHeader& h) {
         s += "[" + a + "]";
     return s + " start=" + std::to_string(h.startRealtimeNs) +
            " page=" + std::to_string(h.pageSize) + " rate=" + std::to_string(h.sampleRate) +
-           " depth=" + std::to_string(h.stackDepth);
+           " depth=" + std::to_string(h.stackDepth) + " quantum=" + std::to_string(h.timeQuantumNs);
 }
 
 TraceHeader sampleHeader() {

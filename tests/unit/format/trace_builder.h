@@ -41,6 +41,9 @@ struct ReadBack {
 ReadBack readTrace(const std::string& path);
 ReadBack readBytes(const Bytes& bytes);
 
+// The record as a trace with this time quantum gives it back: its time rounded down.
+Record roundedTime(Record record, std::uint64_t timeQuantumNs);
+
 // Every field of a record on one line, so tests compare records field by field.
 std::string describe(const Record& record);
 std::string describe(const TraceHeader& header);
