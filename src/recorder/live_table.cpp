@@ -1,5 +1,6 @@
-// recorder: the sharded live table. Linear probing with backward-shift deletion (no
-// tombstones, so a table under steady malloc/free churn never degrades).
+// recorder: the sharded block table. Linear probing with backward-shift deletion (no
+// tombstones, so a table under steady malloc/free churn never degrades); freed entries are
+// dropped in bulk by a rebuild, so they cost no eviction policy.
 #include "recorder/live_table.h"
 
 #include "recorder/mapped_memory.h"
@@ -7,13 +8,14 @@
 namespace heapscope::recorder {
 namespace {
 
-constexpr std::size_t kInitialCapacity = 1024;
+constexpr std::size_t kInitialCapacity = 64;
 constexpr std::size_t kNotFound = ~std::size_t{0};
 
 } // namespace
 
 LiveTable::~LiveTable() {
-    for (Shard& shard : m_shards) unmapArray(shard.slots, shard.capacity);
+    for (Shard& shard : m_shards)
+        unmapArray(shard.slots, shard.capacity);
 }
 
 std::uint64_t LiveTable::hashAddress(std::uint64_t address) noexcept {
@@ -38,6 +40,28 @@ std::size_t LiveTable::findSlot(const Shard& shard, std::uint64_t address,
     }
 }
 
+bool LiveTable::makeRoom(Shard& shard) noexcept {
+    if ((shard.count + shard.freedCount + 1) * 2 <= shard.capacity) return true;
+    if (shard.capacity != 0 && (shard.count + 1) * 3 <= shard.capacity) {
+        dropFreed(shard);
+        return true;
+    }
+    return grow(shard);
+}
+
+void LiveTable::dropFreed(Shard& shard) noexcept {
+    // In place, without a new mapping. A removal only pulls entries of later slots back into
+    // the hole (or, past the wrap, live entries already seen), so slot i is looked at again.
+    for (std::size_t i = 0; i < shard.capacity;) {
+        if (shard.slots[i].address != 0 && shard.slots[i].freed) {
+            removeAt(shard, i);
+        } else {
+            ++i;
+        }
+    }
+    shard.freedCount = 0;
+}
+
 bool LiveTable::grow(Shard& shard) noexcept {
     const std::size_t capacity = shard.capacity == 0 ? kInitialCapacity : shard.capacity * 2;
     LiveEntry* slots = mapArray<LiveEntry>(capacity);
@@ -45,14 +69,16 @@ bool LiveTable::grow(Shard& shard) noexcept {
     const std::size_t mask = capacity - 1;
     for (std::size_t i = 0; i < shard.capacity; ++i) {
         const LiveEntry& e = shard.slots[i];
-        if (e.address == 0) continue;
+        if (!isLive(e)) continue;
         std::size_t j = hashAddress(e.address) & mask;
-        while (slots[j].address != 0) j = (j + 1) & mask;
+        while (slots[j].address != 0)
+            j = (j + 1) & mask;
         slots[j] = e;
     }
     unmapArray(shard.slots, shard.capacity);
     shard.slots = slots;
     shard.capacity = capacity;
+    shard.freedCount = 0;
     return true;
 }
 
@@ -71,25 +97,30 @@ void LiveTable::removeAt(Shard& shard, std::size_t slot) noexcept {
         }
     }
     shard.slots[hole] = LiveEntry{};
-    --shard.count;
 }
 
 bool LiveTable::insert(const LiveEntry& entry) noexcept {
     const std::uint64_t hash = hashAddress(entry.address);
     Shard& shard = shardFor(hash);
     shard.lock.lock();
-    // Keep the load factor under 1/2 so probe runs stay short.
-    if ((shard.count + 1) * 2 > shard.capacity && !grow(shard)) {
-        shard.lock.unlock();
-        return false;
+    std::size_t slot = findSlot(shard, entry.address, hash);
+    if (slot == kNotFound) {
+        // A new address: only now may the shard need room (a realloc in place reuses its slot
+        // even when the shard cannot grow).
+        if (!makeRoom(shard)) {
+            shard.lock.unlock();
+            return false;
+        }
+        const std::size_t mask = shard.capacity - 1;
+        for (slot = hash & mask; shard.slots[slot].address != 0; slot = (slot + 1) & mask) {
+        }
+        ++shard.count;
+    } else if (shard.slots[slot].freed) {
+        ++shard.count;
+        --shard.freedCount;
     }
-    const std::size_t mask = shard.capacity - 1;
-    std::size_t i = hash & mask;
-    while (shard.slots[i].address != 0 && shard.slots[i].address != entry.address) {
-        i = (i + 1) & mask;
-    }
-    if (shard.slots[i].address == 0) ++shard.count;
-    shard.slots[i] = entry;
+    shard.slots[slot] = entry;
+    shard.slots[slot].freed = false;
     shard.lock.unlock();
     return true;
 }
@@ -99,22 +130,59 @@ bool LiveTable::find(std::uint64_t address, LiveEntry& out) noexcept {
     Shard& shard = shardFor(hash);
     shard.lock.lock();
     const std::size_t slot = findSlot(shard, address, hash);
-    if (slot != kNotFound) out = shard.slots[slot];
+    const bool live = slot != kNotFound && isLive(shard.slots[slot]);
+    if (live) out = shard.slots[slot];
     shard.lock.unlock();
-    return slot != kNotFound;
+    return live;
 }
 
-bool LiveTable::erase(std::uint64_t address, LiveEntry& out) noexcept {
+bool LiveTable::release(std::uint64_t address, StackId freeStack, LiveEntry& out) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
     shard.lock.lock();
     const std::size_t slot = findSlot(shard, address, hash);
-    if (slot != kNotFound) {
+    const bool live = slot != kNotFound && isLive(shard.slots[slot]);
+    if (live) {
         out = shard.slots[slot];
-        removeAt(shard, slot);
+        shard.slots[slot].freed = true;
+        shard.slots[slot].freeStack = freeStack;
+        --shard.count;
+        ++shard.freedCount;
     }
     shard.lock.unlock();
-    return slot != kNotFound;
+    return live;
+}
+
+void LiveTable::setFreeStack(std::uint64_t address, StackId freeStack) noexcept {
+    const std::uint64_t hash = hashAddress(address);
+    Shard& shard = shardFor(hash);
+    shard.lock.lock();
+    const std::size_t slot = findSlot(shard, address, hash);
+    if (slot != kNotFound && shard.slots[slot].freed) shard.slots[slot].freeStack = freeStack;
+    shard.lock.unlock();
+}
+
+bool LiveTable::findFreed(std::uint64_t address, LiveEntry& out) noexcept {
+    const std::uint64_t hash = hashAddress(address);
+    Shard& shard = shardFor(hash);
+    shard.lock.lock();
+    const std::size_t slot = findSlot(shard, address, hash);
+    const bool freed = slot != kNotFound && shard.slots[slot].freed;
+    if (freed) out = shard.slots[slot];
+    shard.lock.unlock();
+    return freed;
+}
+
+void LiveTable::forget(std::uint64_t address) noexcept {
+    const std::uint64_t hash = hashAddress(address);
+    Shard& shard = shardFor(hash);
+    shard.lock.lock();
+    const std::size_t slot = findSlot(shard, address, hash);
+    if (slot != kNotFound && shard.slots[slot].freed) {
+        removeAt(shard, slot);
+        --shard.freedCount;
+    }
+    shard.lock.unlock();
 }
 
 std::size_t LiveTable::size() noexcept {
@@ -128,11 +196,13 @@ std::size_t LiveTable::size() noexcept {
 }
 
 void LiveTable::lockAll() noexcept {
-    for (Shard& shard : m_shards) shard.lock.lock();
+    for (Shard& shard : m_shards)
+        shard.lock.lock();
 }
 
 void LiveTable::unlockAll() noexcept {
-    for (Shard& shard : m_shards) shard.lock.unlock();
+    for (Shard& shard : m_shards)
+        shard.lock.unlock();
 }
 
 } // namespace heapscope::recorder

@@ -16,7 +16,6 @@
 #include "common/clock.h"
 #include "recorder/flusher.h"
 #include "recorder/foreign_address.h"
-#include "recorder/freed_blocks.h"
 #include "recorder/leak_scan.h"
 #include "recorder/live_table.h"
 #include "recorder/log.h"
@@ -54,8 +53,7 @@ struct Recorder {
                                               &stopOnWriteFailure, &pollRemoteControl}) {}
 
     Options options;
-    LiveTable live;
-    FreedBlocks freed;
+    LiveTable live; // live blocks and the recently freed ones
     StackTrie trie;
     ThreadRegistry registry;
     Flusher flusher;
@@ -146,13 +144,15 @@ bool traceNewBlock(std::size_t size) noexcept {
 
 // A block the live table knows and the trace does not: no stack, no event.
 void insertUntraced(std::uint64_t address, std::uint64_t size, AllocFamily family) noexcept {
-    (void)s_recorder->live.insert(
-        LiveEntry{address, size, StackId{}, ThreadIndex{}, family, false});
+    (void)s_recorder->live.insert(LiveEntry{address, size, StackId{}, ThreadIndex{}, family,
+                                            /*traced=*/false, /*freed=*/false, StackId{}});
 }
 
 void insertAndAppend(ThreadBuffer& buffer, std::uint64_t address, std::uint64_t size, StackId stack,
                      AllocFamily family) noexcept {
-    if (!s_recorder->live.insert(LiveEntry{address, size, stack, buffer.index(), family})) return;
+    const LiveEntry entry{address,         size,     stack, buffer.index(), family, /*traced=*/true,
+                          /*freed=*/false, StackId{}};
+    if (!s_recorder->live.insert(entry)) return;
     append(buffer, EventKind::Alloc, address, size, stack, family);
 }
 
@@ -202,10 +202,10 @@ bool findContainingBlock(std::uint64_t address, LiveEntry& out) noexcept {
 // is a heap error. False when it may be a block the recorder never saw, allocated before
 // recording started or inside the recorder; such a block goes on to the real allocator.
 bool classifyUnknown(std::uint64_t address, format::ErrorKind& kind, BadBlock& block) noexcept {
-    FreedBlock freed;
-    if (s_recorder->freed.find(address, freed)) {
+    LiveEntry freed;
+    if (s_recorder->live.findFreed(address, freed)) {
         kind = format::ErrorKind::DoubleFree;
-        block = BadBlock{freed.size, 0, freed.allocStack, freed.freeStack};
+        block = BadBlock{freed.size, 0, freed.stack, freed.freeStack};
         return true;
     }
     LiveEntry owner;
@@ -331,6 +331,7 @@ format::TraceHeader makeHeader(pid_t pid) {
     header.pageSize = static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE));
     header.sampleRate = s_recorder->options.sampleRate;
     header.stackDepth = static_cast<std::uint32_t>(s_recorder->stackDepth);
+    header.timeQuantumNs = 1000; // µs: ns time deltas were half of a trace's bytes
     return header;
 }
 
@@ -342,14 +343,12 @@ void forkPrepare() {
     s_recorder->registry.lock();
     s_recorder->trie.lock();
     s_recorder->live.lockAll();
-    s_recorder->freed.lockAll();
     t_forking = true;
 }
 
 void forkParent() {
     if (s_state.load(std::memory_order_acquire) != RecorderState::Recording) return;
     t_forking = false;
-    s_recorder->freed.unlockAll();
     s_recorder->live.unlockAll();
     s_recorder->trie.unlock();
     s_recorder->registry.unlock();
@@ -360,7 +359,6 @@ void forkParent() {
 void forkChild() {
     if (s_state.load(std::memory_order_acquire) != RecorderState::Recording) return;
     t_forking = false;
-    s_recorder->freed.unlockAll();
     s_recorder->live.unlockAll();
     s_recorder->trie.unlock();
     s_recorder->pid = getpid();
@@ -453,15 +451,20 @@ void recordAlloc(void* ptr, std::size_t size, AllocFamily family) noexcept {
 
 bool recordFree(void* ptr, AllocFamily family) noexcept {
     RecorderGuard guard;
-    LiveEntry entry;
     const auto address = reinterpret_cast<std::uint64_t>(ptr);
     ThreadBuffer* buffer = currentBuffer();
-    if (!s_recorder->live.erase(address, entry)) return !reportUnknown(buffer, address);
+    // When nearly every block is traced (no sampling, not paused), the free stack is taken
+    // first, so the table's one look-up stores it too; else only a traced block's free unwinds.
+    const bool freeStacks = s_recorder->options.freeStacks;
+    const bool stackFirst = buffer != nullptr && freeStacks && s_recorder->options.sampleRate == 0 &&
+                            !s_paused.load(std::memory_order_relaxed);
+    StackId freeStack = stackFirst ? captureStack(*buffer) : StackId{};
+    LiveEntry entry;
+    if (!s_recorder->live.release(address, freeStack, entry)) return !reportUnknown(buffer, address);
     const bool mismatched = entry.family != family;
-    StackId freeStack;
-    // An untraced block's free costs no unwind unless it is an error.
-    if (buffer != nullptr && ((entry.traced && s_recorder->options.freeStacks) || mismatched)) {
+    if (!stackFirst && buffer != nullptr && ((entry.traced && freeStacks) || mismatched)) {
         freeStack = captureStack(*buffer);
+        if (freeStacks) s_recorder->live.setFreeStack(address, freeStack);
     }
     if (buffer != nullptr && !entry.traced) {
         if (mismatched) {
@@ -477,16 +480,13 @@ bool recordFree(void* ptr, AllocFamily family) noexcept {
                         BadBlock{entry.size, 0, entry.stack, StackId{}}, freeStack);
         }
     }
-    s_recorder->freed.insert(FreedBlock{address, entry.size, entry.stack,
-                                        s_recorder->options.freeStacks ? freeStack : StackId{}, 0,
-                                        entry.family});
     return true;
 }
 
 void noteUntrackedBlock(void* ptr) noexcept {
     // The forking thread holds the record's locks (and only a later fork handler allocates).
     if (!isRecording() || t_forking) return;
-    s_recorder->freed.forget(reinterpret_cast<std::uint64_t>(ptr));
+    s_recorder->live.forget(reinterpret_cast<std::uint64_t>(ptr));
 }
 
 void* trackedRealloc(void* ptr, std::size_t size) noexcept {
@@ -495,7 +495,7 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
     ThreadBuffer* buffer = currentBuffer();
     LiveEntry old;
     const auto oldAddress = reinterpret_cast<std::uint64_t>(ptr);
-    const bool known = s_recorder->live.erase(oldAddress, old);
+    const bool known = s_recorder->live.release(oldAddress, StackId{}, old);
     // As memcheck: a realloc of a freed or foreign pointer is reported and returns null, and
     // the pointer is left alone.
     if (!known && reportUnknown(buffer, oldAddress)) return nullptr;
@@ -517,14 +517,10 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
                         BadBlock{old.size, 0, old.stack, StackId{}}, stack);
         }
     }
-    if (known) {
-        s_recorder->freed.insert(FreedBlock{oldAddress, old.size, old.stack, stack, 0, old.family});
-    }
+    if (known && stack != StackId{}) s_recorder->live.setFreeStack(oldAddress, stack);
     void* result = real->realloc(ptr, size);
-    // Resized in place, or failed with the old block still the program's: not freed after all.
-    if (known && (result == ptr || (result == nullptr && size != 0))) {
-        s_recorder->freed.forget(oldAddress);
-    }
+    // Resized in place, or failed with the old block still the program's: the inserts below
+    // make the old address live again.
     if (result != nullptr && (!traceResult || buffer == nullptr)) {
         insertUntraced(reinterpret_cast<std::uint64_t>(result), size, AllocFamily::Malloc);
     } else if (result != nullptr) {

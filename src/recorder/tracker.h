@@ -11,13 +11,14 @@
 //   5. update the live table (one shard spinlock);
 //   6. append a 32-byte POD event to the thread's own buffer, reading the clock under its lock.
 // A block allocated while recording is paused, or not sampled (HEAPSCOPE_SAMPLE_RATE), is
-// untraced: step 3 and 6 are skipped and the live table marks it; its free is only erased from
-// the table (no unwind, no event), so the leak scan still sees every block.
-// A free also unwinds (unless HEAPSCOPE_FREE_STACKS is off) and stores the block in the
-// recently-freed record (freed_blocks.h: one shard spinlock), so a later double free can name
-// the first free's stack. A free or realloc of a pointer that is no live block leaves the hot
-// path: the recently-freed record, then a walk over the live table (an interior pointer), then
-// /proc/self/maps (a stack or static address); a heap error is two consecutive events.
+// untraced: step 3 and 6 are skipped and the live table marks it; its free only marks its entry
+// freed (no unwind, no event), so the leak scan still sees every block.
+// A free marks the block's entry freed, which keeps it until the address is handed out again
+// (live_table.h), and a traced block's free also unwinds (unless HEAPSCOPE_FREE_STACKS is off),
+// so a later double free can name the first free's stack. A free or realloc of a pointer that
+// is no live block leaves the hot path: the freed entries, then a walk over the live table (an
+// interior pointer), then /proc/self/maps (a stack or static address); a heap error is two
+// consecutive events.
 // Never in a hook: malloc, formatting, symbolization, a global lock, syscalls other than the
 // clock (rare exceptions: the first event of a thread maps its buffer; a half-full buffer
 // wakes the writer; a full one sleeps until the writer swapped it).
@@ -50,7 +51,7 @@ bool recordFree(void* ptr, format::AllocFamily family) noexcept;
 // calling it for a double or invalid free (reported).
 void* trackedRealloc(void* ptr, std::size_t size) noexcept;
 // A block handed out without being recorded (inside the recorder, or by realloc while not
-// recording): forgets any freed-block record of its address.
+// recording): forgets any freed entry of its address.
 void noteUntrackedBlock(void* ptr) noexcept;
 
 void recordMark(const char* name) noexcept;
