@@ -1,5 +1,6 @@
-// analysis: symbolization with elfutils libdwfl: one offline Dwfl over all the trace's modules,
-// DWARF line tables and inline scopes, ELF symbol table as the fallback. Cached per address.
+// analysis: symbolization with elfutils libdwfl: an offline Dwfl over all the trace's modules per
+// thread, DWARF line tables and inline scopes, functions named from a sorted ELF symbol table.
+// Cached per address; prefetch() resolves a batch on several threads.
 #include "analysis/symbolizer.h"
 
 #include <dwarf.h>
@@ -7,10 +8,15 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
+
+#include "analysis/symbol_table.h"
 
 namespace heapscope::analysis {
 namespace {
@@ -40,15 +46,17 @@ struct CuRange {
 struct LoadedModule {
     std::string path;
     Dwfl_Module* dwfl = nullptr; // null when the file could not be opened or does not match
-    // Built on the first address libdwfl cannot place (see cuAt), sorted by low.
+    // Built on the module's first address (see cuAt), sorted by low.
     std::vector<CuRange> cuRanges;
     bool cuRangesBuilt = false;
+    std::optional<SymbolTable> symbols; // built on the module's first address
 };
 
-// The compile unit holding pc. libdwfl finds it through .debug_aranges, which clang does not
-// emit by default and elfutils 0.188 does not synthesise: then the CUs' own ranges are indexed.
+// The compile unit whose ranges hold pc, or null. dwfl_module_addrdie() is not used: libdwfl
+// treats .debug_aranges as covering the gaps up to the next range, so an address without DWARF
+// (crt1's _start after the last CU) got a CU and a wrong line; and clang emits no aranges by
+// default. The CUs' own ranges, indexed once per module, say exactly which CU holds pc.
 Dwarf_Die* cuAt(LoadedModule& module, Dwarf_Addr pc, Dwarf_Addr& bias) {
-    if (Dwarf_Die* cu = dwfl_module_addrdie(module.dwfl, pc, &bias)) return cu;
     if (!module.cuRangesBuilt) {
         module.cuRangesBuilt = true;
         Dwarf_Die* cu = nullptr;
@@ -56,11 +64,12 @@ Dwarf_Die* cuAt(LoadedModule& module, Dwarf_Addr pc, Dwarf_Addr& bias) {
         while ((cu = dwfl_module_nextcu(module.dwfl, cu, &cuBias)) != nullptr) {
             Dwarf_Addr base = 0, low = 0, high = 0;
             for (ptrdiff_t offset = 0; (offset = dwarf_ranges(cu, offset, &base, &low, &high)) > 0;)
-                module.cuRanges.push_back(CuRange{low, high, cu});
+                if (low < high) module.cuRanges.push_back(CuRange{low, high, cu});
         }
         std::sort(module.cuRanges.begin(), module.cuRanges.end(),
                   [](const CuRange& a, const CuRange& b) { return a.low < b.low; });
     }
+    if (module.cuRanges.empty()) return nullptr;
     Dwarf_Addr dwarfBias = 0;
     if (dwfl_module_getdwarf(module.dwfl, &dwarfBias) == nullptr) return nullptr;
     const Dwarf_Addr address = pc - dwarfBias;
@@ -160,26 +169,41 @@ void framesFromScopes(Dwarf_Die* cu, Dwarf_Addr pc, Frame first, std::vector<Fra
     if (!out.empty()) out.push_back(std::move(current));
 }
 
-} // namespace
+// The ELF symbol naming pc: the module's sorted table, or libdwfl's scan for the rare address
+// the table leaves to it.
+const char* elfSymbolAt(LoadedModule& module, Dwarf_Addr pc) {
+    if (!module.symbols) module.symbols.emplace(module.dwfl);
+    if (const std::optional<const char*> name = module.symbols->find(pc)) return *name;
+    GElf_Off offset = 0;
+    GElf_Sym sym;
+    return dwfl_module_addrinfo(module.dwfl, pc, &offset, &sym, nullptr, nullptr, nullptr);
+}
 
-struct Symbolizer::Impl {
+// One libdwfl session over all the trace's modules. A Dwfl is not thread-safe, so each thread
+// that symbolizes has its own session.
+class Session {
+public:
+    explicit Session(const std::vector<ModuleInfo>& infos);
+    ~Session() {
+        if (m_dwfl != nullptr) dwfl_end(m_dwfl);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    std::vector<Frame> lookup(std::uint64_t returnAddress);
+
+private:
+    void addRange(std::uint64_t start, std::uint64_t end, std::size_t module);
+    LoadedModule* moduleAt(std::uint64_t address);
+
     Dwfl* m_dwfl = nullptr;
     char* m_debuginfoPath = nullptr; // null: the standard /usr/lib/debug search
     Dwfl_Callbacks m_callbacks{};
     std::vector<LoadedModule> m_modules;
     std::map<std::uint64_t, MappedRange> m_ranges; // by start address, never overlapping
-    std::unordered_map<std::uint64_t, std::vector<Frame>> m_cache;
-
-    explicit Impl(const std::vector<ModuleInfo>& infos);
-    ~Impl() {
-        if (m_dwfl != nullptr) dwfl_end(m_dwfl);
-    }
-    void addRange(std::uint64_t start, std::uint64_t end, std::size_t module);
-    LoadedModule* moduleAt(std::uint64_t address);
-    std::vector<Frame> lookup(std::uint64_t returnAddress);
 };
 
-Symbolizer::Impl::Impl(const std::vector<ModuleInfo>& infos) {
+Session::Session(const std::vector<ModuleInfo>& infos) {
     m_callbacks.find_elf = dwfl_build_id_find_elf;
     m_callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
     m_callbacks.section_address = dwfl_offline_section_address;
@@ -203,7 +227,7 @@ Symbolizer::Impl::Impl(const std::vector<ModuleInfo>& infos) {
                                   std::memcmp(bits, info.buildId.data(), info.buildId.size()) == 0);
             if (matches) loaded.dwfl = mod;
         }
-        m_modules.push_back(loaded);
+        m_modules.push_back(std::move(loaded));
         const std::size_t index = m_modules.size() - 1;
         for (const format::Segment& seg : info.segments)
             addRange(seg.start, seg.start + seg.size, index);
@@ -217,22 +241,23 @@ Symbolizer::Impl::Impl(const std::vector<ModuleInfo>& infos) {
 
 // Modules come in load order. When a range overlaps an earlier one, the earlier module was
 // unloaded (dlclose) and this one mapped in its place, so the later module wins the addresses.
-void Symbolizer::Impl::addRange(std::uint64_t start, std::uint64_t end, std::size_t module) {
+void Session::addRange(std::uint64_t start, std::uint64_t end, std::size_t module) {
     if (end <= start) return;
     auto it = m_ranges.lower_bound(start);
     if (it != m_ranges.begin() && std::prev(it)->second.end > start) --it;
-    while (it != m_ranges.end() && it->first < end) it = m_ranges.erase(it);
+    while (it != m_ranges.end() && it->first < end)
+        it = m_ranges.erase(it);
     m_ranges[start] = MappedRange{end, module};
 }
 
-LoadedModule* Symbolizer::Impl::moduleAt(std::uint64_t address) {
+LoadedModule* Session::moduleAt(std::uint64_t address) {
     auto it = m_ranges.upper_bound(address);
     if (it == m_ranges.begin()) return nullptr;
     --it;
     return address < it->second.end ? &m_modules[it->second.module] : nullptr;
 }
 
-std::vector<Frame> Symbolizer::Impl::lookup(std::uint64_t returnAddress) {
+std::vector<Frame> Session::lookup(std::uint64_t returnAddress) {
     Frame first;
     first.address = returnAddress;
     // A return address points after the call; the call itself is one byte earlier.
@@ -257,16 +282,28 @@ std::vector<Frame> Symbolizer::Impl::lookup(std::uint64_t returnAddress) {
     // The real (not inlined) function is named from the ELF symbol table when it can be: its
     // mangled name is fully qualified, where DWARF may only give "addOrder" (members of
     // anonymous namespaces carry no linkage name). It also names code without DWARF.
-    GElf_Off offset = 0;
-    GElf_Sym sym;
-    if (const char* name =
-            dwfl_module_addrinfo(module->dwfl, pc, &offset, &sym, nullptr, nullptr, nullptr)) {
+    if (const char* name = elfSymbolAt(*module, pc)) {
         // Drop a symbol version ("__libc_start_main@@GLIBC_2.34"); mangled names have no '@'.
         const std::string_view symbol(name);
         out.back().function = demangle(std::string(symbol.substr(0, symbol.find('@'))));
     }
     return out;
 }
+
+// Below this many addresses per thread a second session costs more (opening every module
+// again) than it saves.
+constexpr std::size_t kMinAddressesPerThread = 256;
+constexpr unsigned kMaxThreads = 4;
+
+} // namespace
+
+struct Symbolizer::Impl {
+    std::vector<ModuleInfo> m_infos; // for the sessions of prefetch()'s other threads
+    Session m_session;
+    std::unordered_map<std::uint64_t, std::vector<Frame>> m_cache;
+
+    explicit Impl(const std::vector<ModuleInfo>& infos) : m_infos(infos), m_session(infos) {}
+};
 
 Symbolizer::Symbolizer(const std::vector<ModuleInfo>& modules)
     : m_impl(std::make_unique<Impl>(modules)) {}
@@ -276,8 +313,53 @@ Symbolizer::~Symbolizer() = default;
 const std::vector<Frame>& Symbolizer::symbolize(std::uint64_t returnAddress) {
     auto it = m_impl->m_cache.find(returnAddress);
     if (it == m_impl->m_cache.end())
-        it = m_impl->m_cache.emplace(returnAddress, m_impl->lookup(returnAddress)).first;
+        it = m_impl->m_cache.emplace(returnAddress, m_impl->m_session.lookup(returnAddress)).first;
     return it->second;
+}
+
+void Symbolizer::prefetch(std::vector<std::uint64_t> addresses, unsigned threads) {
+    std::sort(addresses.begin(), addresses.end());
+    addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+    std::erase_if(addresses, [this](std::uint64_t a) { return m_impl->m_cache.contains(a); });
+    if (threads == 0)
+        threads = std::min(std::max(std::thread::hardware_concurrency(), 1u), kMaxThreads);
+    const std::size_t parts =
+        std::clamp<std::size_t>(addresses.size() / kMinAddressesPerThread, 1, threads);
+    // Contiguous slices of the sorted addresses: each session then opens only the modules its
+    // slice touches. Lookups depend on nothing but the address, so the frames are the same
+    // whichever session resolves them.
+    std::vector<std::vector<std::vector<Frame>>> results(parts);
+    std::vector<std::exception_ptr> errors(parts);
+    const auto slice = [&](std::size_t part, Session& session) {
+        const std::size_t begin = addresses.size() * part / parts;
+        const std::size_t end = addresses.size() * (part + 1) / parts;
+        try {
+            for (std::size_t i = begin; i < end; ++i)
+                results[part].push_back(session.lookup(addresses[i]));
+        } catch (...) {
+            errors[part] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t part = 1; part < parts; ++part) {
+        workers.emplace_back([&, part] {
+            try {
+                Session session(m_impl->m_infos);
+                slice(part, session);
+            } catch (...) {
+                errors[part] = std::current_exception();
+            }
+        });
+    }
+    slice(0, m_impl->m_session);
+    for (std::thread& worker : workers)
+        worker.join();
+    for (const std::exception_ptr& error : errors)
+        if (error) std::rethrow_exception(error);
+    std::size_t next = 0;
+    for (std::vector<std::vector<Frame>>& part : results)
+        for (std::vector<Frame>& frames : part)
+            m_impl->m_cache.emplace(addresses[next++], std::move(frames));
 }
 
 std::vector<Frame> Symbolizer::symbolizeStack(const Model& model, StackId stack) {

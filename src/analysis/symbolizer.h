@@ -32,6 +32,12 @@ public:
     // Frames for one return address, innermost (most deeply inlined) first; at least one.
     const std::vector<Frame>& symbolize(std::uint64_t returnAddress);
 
+    // Resolves the addresses not yet cached, split over threads (0: one per core, at most
+    // four), each with its own libdwfl session; symbolize() then answers from the cache with the
+    // same frames the serial path gives. Each session loads the modules again, so this pays only
+    // for the many addresses of reports that print every stack (flame graphs, exports).
+    void prefetch(std::vector<std::uint64_t> addresses, unsigned threads = 0);
+
     // The whole stack, innermost first, inline frames expanded.
     std::vector<Frame> symbolizeStack(const Model& model, StackId stack);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <vector>
 
 #include "analysis/model.h"
@@ -17,6 +18,15 @@ using StackResolver = std::function<std::vector<analysis::Frame>(StackId)>;
 inline StackResolver symbolizingResolver(const analysis::Model& model,
                                          analysis::Symbolizer& symbolizer) {
     return [&model, &symbolizer](StackId stack) { return symbolizer.symbolizeStack(model, stack); };
+}
+
+// For reports that print every stack (flame graphs, exports): symbolizes the frames of every
+// stack first, on every core. The trie's nodes hold each frame once.
+inline void symbolizeEveryStack(const analysis::Model& model, analysis::Symbolizer& symbolizer) {
+    std::vector<std::uint64_t> addresses;
+    addresses.reserve(model.stacks.size());
+    for (const analysis::StackNode& node : model.stacks) addresses.push_back(node.returnAddress);
+    symbolizer.prefetch(std::move(addresses));
 }
 
 } // namespace heapscope::reports

@@ -47,6 +47,7 @@ int exportCommand(const std::vector<std::string>& args) {
 
     const analysis::Model model = loadTrace("export", tracePath);
     analysis::Symbolizer symbolizer(model.modules);
+    reports::symbolizeEveryStack(model, symbolizer);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     std::string data;
     if (format == "dhat") {

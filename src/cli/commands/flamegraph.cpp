@@ -13,6 +13,7 @@
 #include "reports/flamegraph_svg.h"
 #include "reports/report_html.h"
 #include "reports/valgrind_text.h"
+#include "reports/window_text.h"
 
 namespace heapscope::cli {
 int flamegraphCommand(const std::vector<std::string>& args) {
@@ -46,6 +47,7 @@ int flamegraphCommand(const std::vector<std::string>& args) {
 
     const analysis::Model model = window.load(app, "flamegraph", tracePath);
     analysis::Symbolizer symbolizer(model.modules);
+    reports::symbolizeEveryStack(model, symbolizer);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     if (extension == ".html") {
         writeOutputFile("flamegraph", outputPath,
@@ -56,8 +58,10 @@ int flamegraphCommand(const std::vector<std::string>& args) {
     const auto tree = reports::mergeTinyFrames(
         reports::buildFlameTree(model, resolve, reports::FlameRoot::Outermost),
         reports::kFlameMinFraction, metrics);
-    writeOutputFile("flamegraph", outputPath,
-                    reports::flamegraphSvg(tree, *metric, reports::commandLineText(model)));
+    writeOutputFile(
+        "flamegraph", outputPath,
+        reports::flamegraphSvg(tree, *metric,
+                               reports::titleWithWindow(reports::commandLineText(model), model)));
     return kExitSuccess;
 }
 

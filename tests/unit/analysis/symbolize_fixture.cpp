@@ -1,9 +1,12 @@
 // tests (analysis): a program with known functions for the symbolizer test. It prints its load
-// bias, its executable segments and return addresses taken inside known (and inlined) code.
+// bias, its executable segments, return addresses taken inside known (and inlined) code, and one
+// inside crt1's _start, which has no DWARF.
 #include <link.h>
 
 #include <cstdint>
 #include <cstdio>
+
+extern "C" void _start();
 
 namespace fixture {
 
@@ -50,5 +53,7 @@ int main() {
     dl_iterate_phdr(fixture::printMainProgram, nullptr);
     std::printf("inlined %p\n", fixture::outerWork());
     std::printf("plain %p\n", fixture::plainCaller());
+    // As if _start's first instruction had been a call: the symbolizer looks one byte back.
+    std::printf("start %p\n", static_cast<void*>(reinterpret_cast<char*>(&_start) + 1));
     return 0;
 }
