@@ -17,9 +17,12 @@ struct LiveBlock {
 };
 
 // Linear probing with backward-shift deletion (no tombstones, so a long run of alloc/free churn
-// never degrades the probe length). Address 0 marks an empty slot; a block at address 0 (only a
-// hostile trace has one) lives in a slot of its own. Block is what is kept per live address.
-template <typename Block> class BasicLiveMap {
+// never degrades the probe length). The table is at most half full: the runs a lookup and the
+// backward shift walk stay short, which on 20M events beats the smaller table of a 3/4 load.
+// Address 0 marks an empty slot; a block at address 0 (only a hostile trace has one) lives in a
+// slot of its own. Block is what is kept per live address.
+template <typename Block>
+class BasicLiveMap {
 public:
     BasicLiveMap() { rehash(kInitialCapacity); }
 
@@ -36,6 +39,9 @@ public:
         }
     }
 
+    // Starts loading the home slot of address into the cache, ahead of a find, emplace or erase.
+    void prefetch(std::uint64_t address) const { __builtin_prefetch(&m_slots[slotFor(address)]); }
+
     // The block at address, inserted (value-initialised) if absent; `existed` says which. One
     // probe sequence serves both the lookup and the insertion.
     Block& emplace(std::uint64_t address, bool& existed) {
@@ -48,7 +54,7 @@ public:
             }
             return m_zero;
         }
-        if ((m_size + 1) * 4 > m_slots.size() * 3) rehash(m_slots.size() * 2);
+        if (m_size + 1 > m_growAt) rehash(m_slots.size() * 2);
         std::size_t i = slotFor(address);
         for (; m_slots[i].address != 0; i = (i + 1) & m_mask) {
             if (m_slots[i].address == address) {
@@ -92,7 +98,8 @@ public:
         return true;
     }
 
-    template <typename Fn> void forEach(Fn&& fn) const {
+    template <typename Fn>
+    void forEach(Fn&& fn) const {
         if (m_hasZero) fn(std::uint64_t{0}, m_zero);
         for (const Slot& s : m_slots)
             if (s.address != 0) fn(s.address, s.block);
@@ -116,10 +123,12 @@ private:
         m_slots.assign(capacity, Slot{});
         m_mask = capacity - 1;
         m_shift = 64u - static_cast<unsigned>(__builtin_ctzll(capacity));
+        m_growAt = capacity / 2; // load factor 1/2
         for (const Slot& s : old) {
             if (s.address == 0) continue;
             std::size_t i = slotFor(s.address);
-            while (m_slots[i].address != 0) i = (i + 1) & m_mask;
+            while (m_slots[i].address != 0)
+                i = (i + 1) & m_mask;
             m_slots[i] = s;
         }
     }
@@ -128,6 +137,7 @@ private:
     std::size_t m_mask = 0;
     unsigned m_shift = 64;
     std::size_t m_size = 0;
+    std::size_t m_growAt = 0;
     Block m_zero;
     bool m_hasZero = false;
 };

@@ -13,6 +13,15 @@ namespace {
 constexpr std::size_t kIdSlack = 1u << 16;
 constexpr std::size_t kMaxThreadSlots = 1u << 20;
 
+// The position of T among the record kinds, for a switch-free test of the common ones.
+template <typename T, std::size_t I = 0>
+constexpr std::size_t variantIndex() {
+    if constexpr (std::is_same_v<std::variant_alternative_t<I, format::Record>, T>)
+        return I;
+    else
+        return variantIndex<T, I + 1>();
+}
+
 LeakTotals leakTotals(const format::LeakCheckRecord& r) {
     LeakTotals totals;
     for (std::uint8_t kind = 0; kind < format::kLeakKindCount; ++kind) {
@@ -35,24 +44,31 @@ Replay::Replay(const format::TraceHeader& header) : m_weights(header.sampleRate)
 
 void Replay::apply(const format::Record& record) {
     // Allocs and frees are nearly every record: test them before the general dispatch.
-    if (const auto* alloc = std::get_if<format::AllocRecord>(&record)) {
-        on(*alloc);
-    } else if (const auto* free = std::get_if<format::FreeRecord>(&record)) {
-        on(*free);
+    constexpr std::size_t kAlloc = variantIndex<format::AllocRecord>();
+    constexpr std::size_t kFree = variantIndex<format::FreeRecord>();
+    if (record.index() == kAlloc) {
+        on(*std::get_if<kAlloc>(&record));
+    } else if (record.index() == kFree) {
+        on(*std::get_if<kFree>(&record));
     } else {
         std::visit([this](const auto& r) { on(r); }, record);
     }
 }
 
-Replay::SiteAccum& Replay::site(StackId stack) {
+void Replay::prefetch(const format::Record& record) const {
+    if (const auto* alloc = std::get_if<variantIndex<format::AllocRecord>()>(&record))
+        m_live.prefetch(alloc->address);
+    else if (const auto* free = std::get_if<variantIndex<format::FreeRecord>()>(&record))
+        m_live.prefetch(free->address);
+}
+
+Replay::SiteAccum& Replay::growSites(StackId stack) {
     std::size_t index = stack.value;
-    if (index >= m_sites.size()) {
-        if (index >= m_model.stacks.size() + kIdSlack) {
-            ++m_model.diagnostics.unknownStacks;
-            index = 0;
-        }
-        if (index >= m_sites.size()) m_sites.resize(std::max(index + 1, m_model.stacks.size()));
+    if (index >= m_model.stacks.size() + kIdSlack) {
+        ++m_model.diagnostics.unknownStacks;
+        index = 0;
     }
+    if (index >= m_sites.size()) m_sites.resize(std::max(index + 1, m_model.stacks.size()));
     return m_sites[index];
 }
 
@@ -67,15 +83,13 @@ Replay::SiteAccum& Replay::touchSite(StackId stack) {
     return s;
 }
 
-Replay::ThreadState& Replay::thread(ThreadIndex thread) {
+Replay::ThreadState& Replay::growThreads(ThreadIndex thread) {
     const std::size_t index = std::min<std::size_t>(thread.value, kMaxThreadSlots - 1);
     if (index >= m_threads.size()) m_threads.resize(index + 1);
-    ThreadState& t = m_threads[index];
-    t.seen = true;
-    return t;
+    return m_threads[index];
 }
 
-void Replay::release(std::uint64_t address, const LiveBlock& block) {
+void Replay::release(std::uint64_t address, const LiveBlock& block, ThreadState& owner) {
     SiteAccum& s = touchSite(block.stack);
     const std::uint64_t bytes = m_weights.bytes(block.size);
     const double weight = m_weights.weight(block.size);
@@ -83,14 +97,13 @@ void Replay::release(std::uint64_t address, const LiveBlock& block) {
     s.liveBlocks -= weight;
     m_heapBytes -= bytes;
     m_liveBlocks -= weight;
-    ThreadState& owner = thread(block.thread);
     if (owner.lastAlloc == address) owner.lastAlloc = kNoAddress;
 }
 
 void Replay::seedLive(std::uint64_t address, const LiveBlock& block, std::uint64_t timeNs) {
     bool existed = false;
     LiveBlock& slot = m_live.emplace(address, existed);
-    if (existed) release(address, slot);
+    if (existed) release(address, slot, thread(slot.thread));
     SiteAccum& s = touchSite(block.stack);
     const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
     slot = LiveBlock{block.size, stack, block.thread};
@@ -121,7 +134,7 @@ void Replay::on(const format::AllocRecord& r) {
         m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size),
                            m_weights.weight(block.size), m_peakEpoch);
         m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
-        release(r.address, block);
+        release(r.address, block, thread(block.thread));
     }
     // A stack id out of range is put on the root; keep the block's stack consistent with that.
     SiteAccum& s = touchSite(r.stack);
@@ -164,7 +177,8 @@ void Replay::on(const format::FreeRecord& r) {
     const double weight = m_weights.weight(block.size);
     m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size), weight, m_peakEpoch);
     m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
-    release(r.address, block);
+    // Nearly always the freeing thread allocated the block: its state is at hand.
+    release(r.address, block, block.thread == r.thread ? freer : thread(block.thread));
     m_frees += weight;
     if (temporary) {
         m_sites[block.stack.value].temporary += weight;

@@ -24,6 +24,9 @@ public:
     explicit Replay(const format::TraceHeader& header);
 
     void apply(const format::Record& record);
+    // Starts loading what applying record will touch; a caller holding the next record calls it
+    // before applying the current one, so the live map's cache miss overlaps that work.
+    void prefetch(const format::Record& record) const;
 
     // A time window (analysis/window.h) starts from the live set at its start: each block is
     // put in the heap and its site's live bytes without counting as an allocation, then
@@ -77,14 +80,25 @@ private:
     };
     static constexpr std::uint64_t kNoAddress = ~std::uint64_t{0};
 
-    SiteAccum& site(StackId stack);
+    // The hot paths look up an id already in range; growing the state is kept out of line.
+    SiteAccum& site(StackId stack) {
+        return stack.value < m_sites.size() ? m_sites[stack.value] : growSites(stack);
+    }
+    SiteAccum& growSites(StackId stack);
     SiteAccum& touchSite(StackId stack);
-    ThreadState& thread(ThreadIndex thread);
+    ThreadState& thread(ThreadIndex thread) {
+        ThreadState& t =
+            thread.value < m_threads.size() ? m_threads[thread.value] : growThreads(thread);
+        t.seen = true;
+        return t;
+    }
+    ThreadState& growThreads(ThreadIndex thread);
     void noteTime(std::uint64_t timeNs) {
         if (timeNs > m_lastTimeNs) m_lastTimeNs = timeNs;
     }
-    // Takes a block out of the heap figures (a free, or an address allocated twice).
-    void release(std::uint64_t address, const LiveBlock& block);
+    // Takes a block out of the heap figures (a free, or an address allocated twice); owner is
+    // the state of the block's thread.
+    void release(std::uint64_t address, const LiveBlock& block, ThreadState& owner);
 
     Model m_model;
     SampleWeights m_weights;

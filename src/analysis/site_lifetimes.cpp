@@ -3,41 +3,11 @@
 
 #include <cmath>
 
-#include "analysis/sample_weight.h"
-
 namespace heapscope::analysis {
 
-// The same lazy save as the Replay's peak bytes: a site's blocks at the latest global peak are
-// recorded on its first change after that peak.
-SiteLifetimes::Accum& SiteLifetimes::touch(StackId stack, std::uint64_t peakEpoch) {
-    if (stack.value >= m_sites.size()) m_sites.resize(stack.value + std::size_t{1});
-    Accum& a = m_sites[stack.value];
-    if (a.epoch != peakEpoch) {
-        a.peakBlocks = a.liveBlocks;
-        a.epoch = peakEpoch;
-    }
-    return a;
-}
-
-void SiteLifetimes::onAlloc(StackId stack, std::uint64_t timeNs, std::uint64_t bytes, double weight,
-                            std::uint64_t peakEpoch) {
-    Accum& a = touch(stack, peakEpoch);
-    a.lifetimeNs -= timeNs;
-    ++a.recorded;
-    ++a.recordedLive;
-    a.estimated += weight;
-    a.liveBytes += bytes;
-    a.liveBlocks += weight;
-    if (a.liveBytes > a.max.bytes) a.max = ByteCount{a.liveBytes, roundedCount(a.liveBlocks)};
-}
-
-void SiteLifetimes::onFree(StackId stack, std::uint64_t timeNs, std::uint64_t bytes, double weight,
-                           std::uint64_t peakEpoch) {
-    Accum& a = touch(stack, peakEpoch);
-    a.lifetimeNs += timeNs;
-    --a.recordedLive;
-    a.liveBytes -= bytes;
-    a.liveBlocks -= weight;
+SiteLifetimes::Accum& SiteLifetimes::grow(StackId stack) {
+    m_sites.resize(stack.value + std::size_t{1});
+    return m_sites[stack.value];
 }
 
 std::vector<SiteLifetime> SiteLifetimes::finish(std::uint64_t endNs,
