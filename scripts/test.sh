@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/test.sh: the whole test suite. gcc build with every test, clang build with the unit
-# tests, ASan+UBSan build with the unit tests, the recorder's TSan tests, and a 60 s run of the
-# trace reader fuzzer. Ends with "N passed, N failed" over all of them; exits 1 on any failure.
+# tests, ASan+UBSan build with the unit tests, the recorder's TSan tests, and a 60 s run of each
+# fuzzer (trace reader, index reader). Ends with "N passed, N failed" over all of them; exits 1
+# on any failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,22 +94,26 @@ else
     echo "no TSan tests in this tree: skipped"
 fi
 
-step "Fuzzing the trace reader for ${fuzz_seconds} s (build-fuzz/)"
+step "Fuzzing the trace reader and the index reader for ${fuzz_seconds} s each (build-fuzz/)"
 if [ -f "$root/tests/fuzz/CMakeLists.txt" ]; then
     if say env CC=clang CXX=clang++ cmake -S "$root" -B "$root/build-fuzz" -G Ninja \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHEAPSCOPE_FUZZ=ON -DHEAPSCOPE_TESTS=OFF &&
-        say cmake --build "$root/build-fuzz" -j "$jobs" --target reader_fuzzer; then
-        fuzzer="$(find "$root/build-fuzz" -name reader_fuzzer -type f -perm -u+x | head -1)"
-        # New inputs go to a scratch directory; the checked-in corpus is only read.
-        work="$(mktemp -d)"
-        if say "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
-            -artifact_prefix="$root/build-fuzz/" "$work" "$root/tests/fuzz/corpus"; then
-            passed=$((passed + 1))
-        else
-            failed=$((failed + 1))
-            problems+=("fuzz: the reader fuzzer found a crash (see build-fuzz/crash-*)")
-        fi
-        rm -rf "$work"
+        say cmake --build "$root/build-fuzz" -j "$jobs" --target reader_fuzzer index_fuzzer; then
+        # Each fuzzer with the corpus it starts from.
+        for pair in reader_fuzzer:corpus index_fuzzer:index_corpus; do
+            name="${pair%%:*}"
+            fuzzer="$(find "$root/build-fuzz" -name "$name" -type f -perm -u+x | head -1)"
+            # New inputs go to a scratch directory; the checked-in corpus is only read.
+            work="$(mktemp -d)"
+            if say "$fuzzer" -max_total_time="$fuzz_seconds" -timeout=10 -rss_limit_mb=2048 \
+                -artifact_prefix="$root/build-fuzz/$name-" "$work" "$root/tests/fuzz/${pair#*:}"; then
+                passed=$((passed + 1))
+            else
+                failed=$((failed + 1))
+                problems+=("fuzz: $name found a crash (see build-fuzz/$name-crash-*)")
+            fi
+            rm -rf "$work"
+        done
     else
         build_failed "fuzz"
     fi

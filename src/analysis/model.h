@@ -170,6 +170,14 @@ struct ReplayDiagnostics {
     std::uint64_t errorsNotKept = 0;            // heap errors counted beyond Model::kMaxErrors
 };
 
+// The time span a Model covers when it was made for a window (analysis/window.h). An instant
+// (`top --at`) has fromNs == toNs; toNs is at most the recording's end.
+struct WindowSpan {
+    std::uint64_t fromNs = 0;
+    std::uint64_t toNs = 0;
+    std::uint64_t traceEndNs = 0; // the last time stamp of the whole recording
+};
+
 struct Model {
     // Heap errors beyond this many are counted in the summary but not kept one by one.
     static constexpr std::size_t kMaxErrors = 10000;
@@ -192,6 +200,8 @@ struct Model {
     ReplayDiagnostics diagnostics;
     // Where and why reading stopped early, empty for a complete trace.
     std::string readProblem;
+    // Set only for a window: the reports then say which span they show.
+    std::optional<WindowSpan> window;
 };
 
 // The return addresses of a stack, innermost first (walks the trie up to the root).

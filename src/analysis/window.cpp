@@ -23,7 +23,8 @@ struct IndexMismatch {};
 // Records are taken in file order. Before the window, allocations and frees only shape the
 // starting live set; the first record stamped at or after fromNs opens the window, the first
 // stamped after toNs closes it. Untimed records follow the phase they fall in; structural
-// ones are always applied, since records in the window depend on them.
+// ones are always applied, since records in the window depend on them. The RSS in effect when
+// the window opens is the last sample before it, as the live set then is its starting heap.
 class WindowReplay {
 public:
     WindowReplay(const format::TraceHeader& header, const TimeWindow& window)
@@ -35,9 +36,18 @@ public:
             m_before.emplace(b.address, existed) = LiveBlock{b.size, b.stack, b.thread};
     }
 
+    // The last RSS sample of the frames skipped before the seeded checkpoint.
+    void seedRss(const std::optional<format::RssRecord>& sample) { m_rssBefore = sample; }
+
     void apply(const format::Record& record) {
         if (const auto time = recordTime(record)) {
-            if (m_phase == Phase::Before && *time >= m_window.fromNs) open();
+            m_lastTimeNs = std::max(m_lastTimeNs, *time);
+            if (m_phase == Phase::Before && *time >= m_window.fromNs) {
+                // A sample stamped at the start itself is the one in effect there.
+                const auto* rss = std::get_if<format::RssRecord>(&record);
+                if (rss != nullptr && *time == m_window.fromNs) m_rssBefore = *rss;
+                open();
+            }
             if (m_phase == Phase::Inside && *time > m_window.toNs) m_phase = Phase::After;
         }
         switch (m_phase) {
@@ -48,6 +58,8 @@ public:
             } else if (const auto* f = std::get_if<format::FreeRecord>(&record)) {
                 LiveBlock gone;
                 (void)m_before.erase(f->address, gone); // blocks from before tracing: ignored
+            } else if (const auto* r = std::get_if<format::RssRecord>(&record)) {
+                m_rssBefore = *r;
             } else {
                 applyStructural(record);
             }
@@ -64,15 +76,24 @@ public:
         if (isStructural(record)) m_replay.apply(record);
     }
 
-    Model finish(std::string readProblem) {
+    // traceEndNs: the last time stamp of the whole trace, when not every record was applied.
+    Model finish(std::string readProblem, std::uint64_t traceEndNs = 0) {
         if (m_phase == Phase::Before) open();
-        return m_replay.finish(std::move(readProblem));
+        Model model = m_replay.finish(std::move(readProblem));
+        const std::uint64_t end = std::max(traceEndNs, m_lastTimeNs);
+        const std::uint64_t from = std::min(m_window.fromNs, m_window.toNs); // an instant
+        model.window = WindowSpan{from, std::max(from, std::min(m_window.toNs, end)), end};
+        return model;
     }
 
 private:
     enum class Phase { Before, Inside, After };
 
     void open() {
+        // Stamped at the window's start, so the window's timeline and peak RSS begin with it.
+        if (m_rssBefore)
+            m_replay.apply(
+                format::Record{format::RssRecord{m_window.fromNs, m_rssBefore->rssBytes}});
         m_before.forEach([this](std::uint64_t address, const LiveBlock& block) {
             m_replay.seedLive(address, block, m_window.fromNs);
         });
@@ -84,6 +105,8 @@ private:
     Replay m_replay;
     TimeWindow m_window;
     LiveMap m_before;
+    std::optional<format::RssRecord> m_rssBefore;
+    std::uint64_t m_lastTimeNs = 0;
     Phase m_phase = Phase::Before;
 };
 
@@ -119,6 +142,25 @@ void readStructuralFrames(format::TraceReader& reader,
     }
 }
 
+// The last RSS sample in the frames before `limit`, read backwards frame by frame: the
+// recorder samples RSS far more often than it writes frames, so the frame just before the
+// limit nearly always has one (a trace without samples is read back to its start).
+std::optional<format::RssRecord> lastRssBefore(format::TraceReader& reader,
+                                               const std::vector<format::IndexFrame>& frames,
+                                               std::size_t limit) {
+    format::Record record;
+    for (std::size_t i = limit; i-- > 0;) {
+        if (!frames[i].timed) continue; // an RSS sample is timed
+        seekTo(reader, frames[i]);
+        std::optional<format::RssRecord> last;
+        while (reader.next(record) && reader.frameOffset() == frames[i].offset) {
+            if (const auto* r = std::get_if<format::RssRecord>(&record)) last = *r;
+        }
+        if (last) return last;
+    }
+    return std::nullopt;
+}
+
 // The first frame from which on no frame holds a timed record at or before toNs.
 std::size_t stopFrame(const std::vector<format::IndexFrame>& frames, std::uint64_t toNs) {
     std::size_t stop = frames.size();
@@ -146,6 +188,7 @@ Model analyzeIndexed(const std::string& path, const TimeWindow& window, const Lo
         std::vector<format::CheckpointBlock> blocks;
         if (!loaded.checkpointBlocks(*start, blocks)) throw IndexMismatch{};
         replay.seed(blocks);
+        replay.seedRss(lastRssBefore(reader, index.frames, checkpoint.frame));
         firstFrame = checkpoint.frame;
         seekTo(reader, index.frames[firstFrame]);
     }
@@ -155,7 +198,10 @@ Model analyzeIndexed(const std::string& path, const TimeWindow& window, const Lo
     format::Record record;
     while (reader.next(record) && reader.frameOffset() < stopOffset)
         replay.apply(record);
-    return replay.finish(index.readProblem);
+    std::uint64_t traceEndNs = 0;
+    for (const format::IndexFrame& frame : index.frames)
+        if (frame.timed) traceEndNs = std::max(traceEndNs, frame.maxTimeNs);
+    return replay.finish(index.readProblem, traceEndNs);
 }
 
 } // namespace

@@ -12,6 +12,7 @@
 #include "reports/summary_json.h"
 #include "reports/top_text.h"
 #include "reports/valgrind_text.h"
+#include "reports/window_text.h"
 
 namespace heapscope::reports {
 namespace {
@@ -109,7 +110,7 @@ nlohmann::ordered_json errorsData(const analysis::Model& model, const StackResol
 nlohmann::ordered_json pageData(const analysis::Model& model, const StackResolver& resolve,
                                 const PageSections& sections) {
     nlohmann::ordered_json data;
-    data["title"] = commandLineText(model);
+    data["title"] = titleWithWindow(commandLineText(model), model);
     data["summary"] = summaryJson(model.summary);
     auto metrics = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < kSiteOrderNames.size(); ++i) {

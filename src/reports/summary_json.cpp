@@ -1,6 +1,8 @@
 // reports: `summary --json`.
 #include "reports/summary_json.h"
 
+#include "reports/window_text.h"
+
 namespace heapscope::reports {
 namespace {
 
@@ -42,6 +44,12 @@ nlohmann::ordered_json summaryJson(const analysis::Summary& s) {
         {"errors", nlohmann::ordered_json{{"double_free", s.errors.doubleFree},
                                           {"invalid_free", s.errors.invalidFree},
                                           {"mismatched_free", s.errors.mismatchedFree}}}};
+}
+
+nlohmann::ordered_json summaryJson(const analysis::Model& model) {
+    nlohmann::ordered_json out = summaryJson(model.summary);
+    if (model.window) out["window"] = windowJson(*model.window);
+    return out;
 }
 
 } // namespace heapscope::reports

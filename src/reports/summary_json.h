@@ -11,5 +11,7 @@ namespace heapscope::reports {
 nlohmann::ordered_json leakTotalsJson(const analysis::LeakTotals& leaks);
 
 nlohmann::ordered_json summaryJson(const analysis::Summary& summary);
+// The same, with a "window" object after them when the model covers a time window.
+nlohmann::ordered_json summaryJson(const analysis::Model& model);
 
 } // namespace heapscope::reports

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "common/sizes.h"
+#include "reports/window_text.h"
 
 namespace heapscope::reports {
 namespace {
@@ -43,6 +44,7 @@ std::string summaryText(const analysis::Model& model) {
         line(out, "command line", joined(model.header.commandLine));
     line(out, "pid", std::to_string(s.pid));
     line(out, "runtime", formatDuration(s.runtimeNs));
+    if (model.window) line(out, "window", windowText(*model.window));
     line(out, "exit status", s.exitStatus ? std::to_string(*s.exitStatus) : "unknown");
     line(out, "threads", formatCount(s.threads));
     if (s.sampleRate != 0) {

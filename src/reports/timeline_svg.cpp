@@ -8,6 +8,7 @@
 #include "common/sizes.h"
 #include "reports/markup.h"
 #include "reports/timeline_columns.h"
+#include "reports/window_text.h"
 
 namespace heapscope::reports {
 namespace {
@@ -91,8 +92,10 @@ std::string timelineSvg(const analysis::Model& model) {
         R"(<text x="{3}" y="22" font-size="15">{2}</text>)"
         "\n",
         kWidth, kHeight,
-        xmlEscape(fmt::format("heap over time of {}: peak {} at {}", model.header.executable,
-                              formatSize(s.peakHeapBytes), formatDuration(s.peakHeapTimeNs))),
+        xmlEscape(titleWithWindow(fmt::format("heap over time of {}: peak {} at {}",
+                                              model.header.executable, formatSize(s.peakHeapBytes),
+                                              formatDuration(s.peakHeapTimeNs)),
+                                  model)),
         kLeft);
     axes(out, scale);
     out += fmt::format(

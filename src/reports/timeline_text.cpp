@@ -10,6 +10,7 @@
 #include "reports/flame_tree.h"
 #include "reports/markup.h"
 #include "reports/timeline_columns.h"
+#include "reports/window_text.h"
 
 namespace heapscope::reports {
 namespace {
@@ -76,12 +77,13 @@ void drawTree(std::string& out, const FlameTree& tree, std::uint32_t node,
 std::string timelineText(const analysis::Model& model, const StackResolver& resolve) {
     const analysis::Summary& s = model.summary;
     const TimelineColumns cols = timelineColumns(model, kTimelineColumns);
-    std::string out = fmt::format(
-        "heap over time of {}: peak {} at {}, peak RSS {}\n"
-        "':' heap, '#' the peak, '.' RSS; one column is {}, one row {}\n\n",
-        cleanText(model.header.executable), formatSize(s.peakHeapBytes),
-        formatDuration(s.peakHeapTimeNs), formatSize(s.peakRssBytes),
-        formatDuration(cols.endNs / kTimelineColumns), formatSize(cols.yMax / kTimelineRows));
+    std::string out = windowLine(model);
+    out += fmt::format("heap over time of {}: peak {} at {}, peak RSS {}\n"
+                       "':' heap, '#' the peak, '.' RSS; one column is {}, one row {}\n\n",
+                       cleanText(model.header.executable), formatSize(s.peakHeapBytes),
+                       formatDuration(s.peakHeapTimeNs), formatSize(s.peakRssBytes),
+                       formatDuration(cols.endNs / kTimelineColumns),
+                       formatSize(cols.yMax / kTimelineRows));
     drawGraph(out, model, cols);
     if (!model.paused.empty()) {
         out += "  recording paused:";

@@ -3,7 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
 
 #include "heapscope_cli.h"
 
@@ -29,6 +33,121 @@ nlohmann::json windowJson(const std::vector<std::string>& args) {
     const Result result = heapscope(args);
     EXPECT_EQ(result.exitCode(), 0) << result.err;
     return nlohmann::json::parse(result.out);
+}
+
+// One number of a query that returns a single integer, or nothing (NULL, no row).
+std::optional<std::uint64_t> queryNumber(const std::string& trace, const std::string& sql) {
+    const Result result = heapscope({"query", trace, sql, "--format", "json"});
+    EXPECT_EQ(result.exitCode(), 0) << result.err;
+    const auto rows = nlohmann::json::parse(result.out);
+    if (rows.empty() || rows.front().empty() || rows.front().begin()->is_null()) return {};
+    return rows.front().begin()->get<std::uint64_t>();
+}
+
+// A duration as the reports print it ("2.31 s", "45.0 ms", "812.0 us") is within half its last
+// digit of ns.
+void expectDurationNear(const std::string& number, const std::string& unit, std::uint64_t ns) {
+    const double scale = unit == "s" ? 1e9 : unit == "ms" ? 1e6 : 1e3;
+    const double step = unit == "s" ? 0.01 : 0.1;
+    EXPECT_NEAR(std::stod(number) * scale, static_cast<double>(ns), step * scale / 2 + 1)
+        << number << " " << unit;
+}
+
+// The "A to B of C" (or "at A of C") after "window:" on a line of text, checked against ns.
+void expectWindowLine(const std::string& text, std::uint64_t from, std::uint64_t to,
+                      std::uint64_t end) {
+    static const std::regex kSpan(R"((?:^|\n)window: *([0-9.]+) (s|ms|us) to ([0-9.]+) (s|ms|us) )"
+                                  R"(of ([0-9.]+) (s|ms|us)\n)");
+    static const std::regex kInstant(R"((?:^|\n)window: *at ([0-9.]+) (s|ms|us) of ([0-9.]+) )"
+                                     R"((s|ms|us)\n)");
+    std::smatch m;
+    if (from == to) {
+        ASSERT_TRUE(std::regex_search(text, m, kInstant)) << text;
+        expectDurationNear(m[1], m[2], from);
+        expectDurationNear(m[3], m[4], end);
+        return;
+    }
+    ASSERT_TRUE(std::regex_search(text, m, kSpan)) << text;
+    expectDurationNear(m[1], m[2], from);
+    expectDurationNear(m[3], m[4], to);
+    expectDurationNear(m[5], m[6], end);
+}
+
+std::string fileText(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(TimeWindow, ReportsNameTheWindowTheyShow) {
+    ASSERT_TRUE(exitedCleanly(timeline().result));
+    const std::string& trace = timeline().trace;
+    auto marks = markTimes(trace);
+    const std::uint64_t from = marks["rise"];
+    const std::uint64_t to = marks["fall"];
+    const std::uint64_t end = summaryJson(trace).at("runtime_ns");
+    const std::vector<std::string> span{"--from", std::to_string(from), "--to", std::to_string(to)};
+    const auto with = [&trace](std::vector<std::string> args,
+                               const std::vector<std::string>& more) {
+        args.insert(args.begin() + 1, trace);
+        args.insert(args.end(), more.begin(), more.end());
+        return args;
+    };
+
+    const auto json = windowJson(with({"summary", "--json"}, span));
+    ASSERT_TRUE(json.contains("window")) << json.dump();
+    EXPECT_EQ(json.at("window"), (nlohmann::json{{"from_ns", from}, {"to_ns", to}}));
+    EXPECT_FALSE(summaryJson(trace).contains("window"));
+    // Without --to the window runs to the end of the recording.
+    EXPECT_EQ(windowJson(with({"summary", "--json"}, {"--from", std::to_string(from)}))
+                  .at("window")
+                  .at("to_ns"),
+              end);
+
+    for (const std::string command : {"summary", "top", "timeline"}) {
+        SCOPED_TRACE(command);
+        const Result windowed = heapscope(with({command}, span));
+        ASSERT_EQ(windowed.exitCode(), 0) << windowed.err;
+        expectWindowLine(windowed.out, from, to, end);
+        const Result whole = heapscope({command, trace});
+        ASSERT_EQ(whole.exitCode(), 0) << whole.err;
+        EXPECT_EQ(whole.out.find("window:"), std::string::npos) << whole.out;
+    }
+    const Result atPeak = heapscope({"top", trace, "--at", "peak"});
+    ASSERT_EQ(atPeak.exitCode(), 0) << atPeak.err;
+    expectWindowLine(atPeak.out, summaryJson(trace).at("peak_heap_time_ns"),
+                     summaryJson(trace).at("peak_heap_time_ns"), end);
+
+    TempDir dir;
+    for (const std::string file : {"flame.svg", "flame.html", "timeline.svg"}) {
+        SCOPED_TRACE(file);
+        const std::string command = file == "timeline.svg" ? "timeline" : "flamegraph";
+        const std::string windowed = dir.file("window-" + file);
+        const std::string whole = dir.file(file);
+        ASSERT_EQ(heapscope(with({command, "-o", windowed}, span)).exitCode(), 0);
+        ASSERT_EQ(heapscope({command, trace, "-o", whole}).exitCode(), 0);
+        EXPECT_NE(fileText(windowed).find("(window: "), std::string::npos);
+        EXPECT_EQ(fileText(whole).find("(window: "), std::string::npos);
+    }
+}
+
+// The RSS in effect when a window opens is the last sample before it: the fall, which takes
+// well under the sampling interval, still shows the RSS of the risen heap.
+TEST(TimeWindow, RssInEffectAtTheStartCounts) {
+    ASSERT_TRUE(exitedCleanly(timeline().result));
+    const std::string& trace = timeline().trace;
+    auto marks = markTimes(trace);
+    const std::string from = std::to_string(marks["fall"]);
+    const std::string to = std::to_string(marks["after"]);
+    const auto before = queryNumber(trace, "SELECT rss_bytes FROM samples WHERE time <= " + from +
+                                               " ORDER BY time DESC LIMIT 1");
+    const auto inside = queryNumber(trace, "SELECT max(rss_bytes) FROM samples WHERE time > " +
+                                               from + " AND time <= " + to);
+    ASSERT_TRUE(before.has_value()) << "no RSS sample before the fall";
+    EXPECT_GT(*before, 0u);
+    const auto summary = windowJson({"summary", trace, "--from", from, "--to", to, "--json"});
+    EXPECT_EQ(summary.at("peak_rss_bytes"), std::max(*before, inside.value_or(0)));
 }
 
 TEST(TimeWindow, RiseWindowCountsTheRiseAndStartsFromTheBase) {

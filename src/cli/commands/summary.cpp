@@ -25,7 +25,7 @@ int summaryCommand(const std::vector<std::string>& args) {
 
     const analysis::Model model = window.load(app, "summary", tracePath);
     if (json) {
-        std::cout << reports::summaryJson(model.summary).dump(2) << '\n';
+        std::cout << reports::summaryJson(model).dump(2) << '\n';
     } else {
         std::cout << reports::summaryText(model);
     }

@@ -11,6 +11,7 @@
 #include "reports/sites.h"
 #include "reports/top_json.h"
 #include "reports/top_text.h"
+#include "reports/window_text.h"
 
 namespace heapscope::cli {
 int topCommand(const std::vector<std::string>& args) {
@@ -45,7 +46,7 @@ int topCommand(const std::vector<std::string>& args) {
     if (json) {
         std::cout << reports::topJson(ranked, resolve).dump(2) << '\n';
     } else {
-        std::cout << reports::topText(ranked, *order, resolve);
+        std::cout << reports::windowLine(model) << reports::topText(ranked, *order, resolve);
     }
     return kExitSuccess;
 }

@@ -78,6 +78,75 @@ TEST(Window, FiguresKnownByConstruction) {
     EXPECT_EQ(siteOf(atPeak, 1).peakBytes, 0u);
 }
 
+// RSS samples and allocations one per frame: the RSS in effect at a window's start is the last
+// sample before it, however far back, and with a checkpoint at every frame it lies before the
+// checkpoint the window starts from.
+class RssTrace : public TraceFile {
+public:
+    RssTrace() : TraceFile("window_rss_" + std::to_string(::getpid())) {
+        stacks(2);
+        *this << format::ThreadRecord{ThreadIndex{0}, 1, 100, "main"};
+        flush();
+        for (const auto& record : std::vector<format::Record>{
+                 rss(5, 1000), alloc(10, 0xA000, 100, 1), rss(15, 5000), rss(25, 3000),
+                 alloc(30, 0xB000, 200, 2), rss(35, 2000), rss(45, 4000), end(50)}) {
+            writer().write(record);
+            flush();
+        }
+        close();
+    }
+    ~RssTrace() { std::filesystem::remove(indexPathFor(path())); }
+
+private:
+    static format::RssRecord rss(std::uint64_t timeNs, std::uint64_t bytes) {
+        return format::RssRecord{timeNs, bytes};
+    }
+};
+
+TEST(Window, RssInEffectAtTheStartCounts) {
+    RssTrace trace;
+    ASSERT_TRUE(buildIndex(trace.path(), kEveryFrame).saved);
+    struct Case {
+        TimeWindow window;
+        std::uint64_t peakRss;
+        WindowSpan span;
+    };
+    const Case cases[] = {
+        {{30, 40}, 3000, {30, 40, 50}}, // 3000 from 25 on, then 2000 at 35
+        {{26, 34}, 3000, {26, 34, 50}}, // no sample inside
+        {{16, 24}, 5000, {16, 24, 50}},
+        {{25, 34}, 3000, {25, 34, 50}}, // the sample at the start itself
+        {{0, 4}, 0, {0, 4, 50}},        // before any sample
+        {TimeWindow::at(27), 3000, {27, 27, 50}},
+        {{46, 100}, 4000, {46, 50, 50}},
+    };
+    for (const Case& c : cases) {
+        SCOPED_TRACE(testing::Message() << "window " << c.window.fromNs << ".." << c.window.toNs);
+        for (const Model& model : {analyzeWindow(trace.path(), c.window),
+                                   analyzeWindowSequential(trace.path(), c.window)}) {
+            EXPECT_EQ(model.summary.peakRssBytes, c.peakRss);
+            ASSERT_TRUE(model.window.has_value());
+            EXPECT_EQ(model.window->fromNs, c.span.fromNs);
+            EXPECT_EQ(model.window->toNs, c.span.toNs);
+            EXPECT_EQ(model.window->traceEndNs, c.span.traceEndNs);
+        }
+    }
+    // The window's timeline starts at its start with the RSS then in effect and the live heap.
+    for (const Model& model : {analyzeWindow(trace.path(), TimeWindow{30, 40}),
+                               analyzeWindowSequential(trace.path(), TimeWindow{30, 40})}) {
+        ASSERT_FALSE(model.timeline.empty());
+        EXPECT_EQ(model.timeline.front().timeNs, 30u);
+        EXPECT_EQ(model.timeline.front().rssBytes, 3000u);
+        EXPECT_EQ(model.timeline.back().rssBytes, 2000u);
+        EXPECT_EQ(model.summary.peakHeapBytes, 300u);
+        for (const TimelinePoint& p : model.timeline) {
+            EXPECT_GE(p.timeNs, 30u);
+            EXPECT_LE(p.timeNs, 40u);
+            EXPECT_GE(p.rssBytes, 2000u);
+        }
+    }
+}
+
 TEST(Window, WholeTraceWindowIsTheWholeAnalysis) {
     SmallTrace trace;
     const Model whole = analyzeTrace(trace.path());

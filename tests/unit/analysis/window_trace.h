@@ -46,6 +46,8 @@ public:
                 *this << alloc(m_time, slots[slot], 16 + random() % 4096,
                                static_cast<std::uint32_t>(1 + random() % kStacks), thread);
             }
+            // RSS samples, some frames without any, so a window must look back for one.
+            if (i % 3001 == 0) *this << format::RssRecord{m_time, 4096 * (1000 + i % 7919)};
             if (i % 2000 == 1999) flush();
             // A late thread and stack node, so a window must read structural frames.
             if (i == 150000) {
@@ -74,6 +76,7 @@ inline void expectSameFigures(const Model& a, const Model& b) {
     EXPECT_EQ(a.summary.bytesAllocated, b.summary.bytesAllocated);
     EXPECT_EQ(a.summary.peakHeapBytes, b.summary.peakHeapBytes);
     EXPECT_EQ(a.summary.peakHeapTimeNs, b.summary.peakHeapTimeNs);
+    EXPECT_EQ(a.summary.peakRssBytes, b.summary.peakRssBytes);
     EXPECT_EQ(a.summary.temporaryAllocations, b.summary.temporaryAllocations);
     EXPECT_EQ(a.summary.leakedBytes, b.summary.leakedBytes);
     EXPECT_EQ(a.summary.leakedBlocks, b.summary.leakedBlocks);
