@@ -101,6 +101,7 @@ bool Flusher::startThread() {
 
 void* Flusher::threadEntry(void* self) {
     t_inRecorder = true; // for its whole life: it may use malloc and the standard library
+    t_recorderThread = true;
     auto* flusher = static_cast<Flusher*>(self);
     flusher->m_writerTid.store(static_cast<pid_t>(::syscall(SYS_gettid)),
                                std::memory_order_release);

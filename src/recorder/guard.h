@@ -6,6 +6,9 @@
 namespace heapscope::recorder {
 
 inline constinit thread_local bool t_inRecorder = false;
+// Set for the whole life of the recorder's own threads (the writer, a leak check's thread):
+// nothing they allocate is the program's.
+inline constinit thread_local bool t_recorderThread = false;
 
 class RecorderGuard {
 public:

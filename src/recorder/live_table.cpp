@@ -102,15 +102,12 @@ void LiveTable::removeAt(Shard& shard, std::size_t slot) noexcept {
 bool LiveTable::insert(const LiveEntry& entry) noexcept {
     const std::uint64_t hash = hashAddress(entry.address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     std::size_t slot = findSlot(shard, entry.address, hash);
     if (slot == kNotFound) {
         // A new address: only now may the shard need room (a realloc in place reuses its slot
         // even when the shard cannot grow).
-        if (!makeRoom(shard)) {
-            shard.lock.unlock();
-            return false;
-        }
+        if (!makeRoom(shard)) return false;
         const std::size_t mask = shard.capacity - 1;
         for (slot = hash & mask; shard.slots[slot].address != 0; slot = (slot + 1) & mask) {
         }
@@ -121,25 +118,23 @@ bool LiveTable::insert(const LiveEntry& entry) noexcept {
     }
     shard.slots[slot] = entry;
     shard.slots[slot].freed = false;
-    shard.lock.unlock();
     return true;
 }
 
 bool LiveTable::find(std::uint64_t address, LiveEntry& out) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     const std::size_t slot = findSlot(shard, address, hash);
     const bool live = slot != kNotFound && isLive(shard.slots[slot]);
     if (live) out = shard.slots[slot];
-    shard.lock.unlock();
     return live;
 }
 
 bool LiveTable::release(std::uint64_t address, StackId freeStack, LiveEntry& out) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     const std::size_t slot = findSlot(shard, address, hash);
     const bool live = slot != kNotFound && isLive(shard.slots[slot]);
     if (live) {
@@ -149,53 +144,50 @@ bool LiveTable::release(std::uint64_t address, StackId freeStack, LiveEntry& out
         --shard.count;
         ++shard.freedCount;
     }
-    shard.lock.unlock();
     return live;
 }
 
 void LiveTable::setFreeStack(std::uint64_t address, StackId freeStack) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     const std::size_t slot = findSlot(shard, address, hash);
     if (slot != kNotFound && shard.slots[slot].freed) shard.slots[slot].freeStack = freeStack;
-    shard.lock.unlock();
 }
 
 bool LiveTable::findFreed(std::uint64_t address, LiveEntry& out) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     const std::size_t slot = findSlot(shard, address, hash);
     const bool freed = slot != kNotFound && shard.slots[slot].freed;
     if (freed) out = shard.slots[slot];
-    shard.lock.unlock();
     return freed;
 }
 
 void LiveTable::forget(std::uint64_t address) noexcept {
     const std::uint64_t hash = hashAddress(address);
     Shard& shard = shardFor(hash);
-    shard.lock.lock();
+    const ElidableLockGuard guard(m_elision, shard.lock);
     const std::size_t slot = findSlot(shard, address, hash);
     if (slot != kNotFound && shard.slots[slot].freed) {
         removeAt(shard, slot);
         --shard.freedCount;
     }
-    shard.lock.unlock();
 }
 
 std::size_t LiveTable::size() noexcept {
     std::size_t total = 0;
     for (Shard& shard : m_shards) {
-        shard.lock.lock();
+        const ElidableLockGuard guard(m_elision, shard.lock);
         total += shard.count;
-        shard.lock.unlock();
     }
     return total;
 }
 
 void LiveTable::lockAll() noexcept {
+    // The owner is in no elided access while it calls this; anyone else must end them for good.
+    if (!m_elision.callerOwns()) m_elision.share();
     for (Shard& shard : m_shards)
         shard.lock.lock();
 }
@@ -204,5 +196,7 @@ void LiveTable::unlockAll() noexcept {
     for (Shard& shard : m_shards)
         shard.lock.unlock();
 }
+
+void LiveTable::afterForkInChild() noexcept { m_elision.afterForkInChild(); }
 
 } // namespace heapscope::recorder

@@ -14,6 +14,7 @@
 
 #include "common/ids.h"
 #include "format/records.h"
+#include "recorder/owner_elision.h"
 #include "recorder/spinlock.h"
 
 namespace heapscope::recorder {
@@ -63,11 +64,10 @@ public:
     template <typename Fn>
     void forEach(Fn&& fn) noexcept {
         for (Shard& shard : m_shards) {
-            shard.lock.lock();
+            const ElidableLockGuard guard(m_elision, shard.lock);
             for (std::size_t i = 0; i < shard.capacity; ++i) {
                 if (isLive(shard.slots[i])) fn(static_cast<const LiveEntry&>(shard.slots[i]));
             }
-            shard.lock.unlock();
         }
     }
 
@@ -85,6 +85,8 @@ public:
     // scan's snapshot.
     void lockAll() noexcept;
     void unlockAll() noexcept;
+    // In a fork child, after unlockAll().
+    void afterForkInChild() noexcept;
 
 private:
     struct alignas(64) Shard {
@@ -109,6 +111,7 @@ private:
     static void removeAt(Shard& shard, std::size_t slot) noexcept;
 
     Shard m_shards[kShardCount];
+    OwnerElision m_elision;
 };
 
 } // namespace heapscope::recorder

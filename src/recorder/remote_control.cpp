@@ -42,6 +42,7 @@ void replyLeakTotals(const ControlRequest& request,
 
 void* leakCheckThread(void* arg) {
     t_inRecorder = true; // for its whole life, as the writer thread
+    t_recorderThread = true;
     auto* request = static_cast<ControlRequest*>(arg);
     // This thread's stack holds nothing of the program's: its own roots are only its TLS.
     CallerRoots caller;

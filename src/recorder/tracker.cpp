@@ -360,6 +360,7 @@ void forkChild() {
     if (s_state.load(std::memory_order_acquire) != RecorderState::Recording) return;
     t_forking = false;
     s_recorder->live.unlockAll();
+    s_recorder->live.afterForkInChild();
     s_recorder->trie.unlock();
     s_recorder->pid = getpid();
     s_recorder->registry.keepOnly(t_buffer, static_cast<std::uint64_t>(gettid()));
@@ -485,7 +486,9 @@ bool recordFree(void* ptr, AllocFamily family) noexcept {
 
 void noteUntrackedBlock(void* ptr) noexcept {
     // The forking thread holds the record's locks (and only a later fork handler allocates).
-    if (!isRecording() || t_forking) return;
+    // The recorder's own threads stay out of the table: their blocks are never the program's,
+    // and a program thread then has it to itself (see owner_elision.h).
+    if (!isRecording() || t_forking || t_recorderThread) return;
     s_recorder->live.forget(reinterpret_cast<std::uint64_t>(ptr));
 }
 
