@@ -77,7 +77,8 @@ TEST(StackTrie, ConcurrentInterningAgreesOnIds) {
     auto makeStack = [](std::uintptr_t s) {
         // Depth 1..6, sharing outer frames between stacks with the same s % 7.
         std::vector<std::uintptr_t> frames;
-        for (std::uintptr_t d = 0; d < s % 6 + 1; ++d) frames.push_back(0x1000 * (d + 1) + s % 7);
+        for (std::uintptr_t d = 0; d < s % 6 + 1; ++d)
+            frames.push_back(0x1000 * (d + 1) + s % 7);
         frames.front() = 0x900000 + s;
         return frames;
     };
@@ -92,11 +93,13 @@ TEST(StackTrie, ConcurrentInterningAgreesOnIds) {
             }
         });
     }
-    for (std::thread& t : threads) t.join();
+    for (std::thread& t : threads)
+        t.join();
     std::set<std::vector<std::uintptr_t>> distinctNodes; // each node is a distinct outer suffix
     for (std::uintptr_t s = 0; s < kStacks; ++s) {
         const auto frames = makeStack(s);
-        for (int t = 1; t < kThreads; ++t) ASSERT_EQ(ids[t][s], ids[0][s]) << s;
+        for (int t = 1; t < kThreads; ++t)
+            ASSERT_EQ(ids[t][s], ids[0][s]) << s;
         ASSERT_EQ(framesOf(trie, ids[0][s]), frames);
         for (std::size_t i = 0; i < frames.size(); ++i) {
             distinctNodes.insert(std::vector<std::uintptr_t>(frames.begin() + i, frames.end()));
@@ -115,6 +118,30 @@ TEST(StackCache, HitNeedsHashDepthAndInnermostFrame) {
     EXPECT_EQ(cache.find(hash, 2, 0x10), StackId{0});
     EXPECT_EQ(cache.find(hash, 3, 0x11), StackId{0});
     EXPECT_NE(StackCache::hashFrames(frames, 2), hash);
+}
+
+// The hash is spread over lanes: a change in any one frame, or two neighbours swapped, must
+// still change it, at every depth and position (and so in every lane and the tail).
+TEST(StackCache, HashSeesEveryFrameAndItsPlace) {
+    for (std::size_t depth = 1; depth <= 23; ++depth) {
+        std::vector<std::uintptr_t> frames(depth);
+        for (std::size_t i = 0; i < depth; ++i)
+            frames[i] = 0x401000 + 0x40 * i;
+        const std::uint64_t hash = StackCache::hashFrames(frames.data(), depth);
+        std::set<std::uint64_t> seen{hash};
+        for (std::size_t i = 0; i < depth; ++i) {
+            std::vector<std::uintptr_t> changed = frames;
+            changed[i] += 1;
+            EXPECT_TRUE(seen.insert(StackCache::hashFrames(changed.data(), depth)).second)
+                << "depth " << depth << " frame " << i;
+            if (i + 1 < depth) {
+                std::vector<std::uintptr_t> swapped = frames;
+                std::swap(swapped[i], swapped[i + 1]);
+                EXPECT_TRUE(seen.insert(StackCache::hashFrames(swapped.data(), depth)).second)
+                    << "depth " << depth << " swap at " << i;
+            }
+        }
+    }
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -168,6 +169,62 @@ TEST_F(UnwindWalkTest, DeepRecursionMatchesLibunwindTwice) {
         recurse(60, probe);
         expectFastPathMatches(probe);
         EXPECT_GT(probe.fast.count, 60);
+    }
+}
+
+// Two callers of recurse, one with a larger frame: a walk from one meets the previous walk's
+// trail from the other at shifted places, and parts from it at the caller.
+__attribute__((noinline)) void viaSmallFrame(int depth, Probe& probe) {
+    recurse(depth, probe);
+    asm volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void viaLargeFrame(int depth, Probe& probe) {
+    volatile char buffer[300];
+    buffer[0] = 1;
+    recurse(depth, probe);
+    buffer[299] = buffer[0];
+}
+
+TEST_F(UnwindWalkTest, WalksFollowingTheTrailOfDifferentStacksMatchLibunwind) {
+    // Each probe walks twice (walkStack, then unwindStack): the second follows the first's trail.
+    const int depths[] = {3, 3, 7, 2, 2, 9};
+    for (int round = 0; round < 12; ++round) {
+        SCOPED_TRACE(round);
+        Probe probe;
+        const int depth = depths[static_cast<std::size_t>(round) % std::size(depths)];
+        if (round % 2 == 0)
+            viaSmallFrame(depth, probe);
+        else
+            viaLargeFrame(depth, probe);
+        expectFastPathMatches(probe);
+    }
+}
+
+// A frame of Bytes bytes of its own around a call.
+template <int Bytes, typename Next>
+__attribute__((noinline)) void framed(Next next, int depth, Probe& probe) {
+    volatile char buffer[Bytes];
+    buffer[0] = 1;
+    next(depth, probe);
+    buffer[Bytes - 1] = buffer[0];
+}
+
+void smallThenRecurse(int depth, Probe& probe) { framed<64>(&recurse, depth, probe); }
+void largeThenRecurse(int depth, Probe& probe) { framed<256>(&recurse, depth, probe); }
+
+// Small-then-large and large-then-small frames put recurse's frames at the same places, with
+// different return addresses and rules in the middle: a walk that followed the previous one
+// through recurse must leave its trail there.
+TEST_F(UnwindWalkTest, WalksPartingFromTheTrailMidStackMatchLibunwind) {
+    for (int round = 0; round < 6; ++round) {
+        SCOPED_TRACE(round);
+        Probe probe;
+        if (round % 2 == 0)
+            framed<256>(&smallThenRecurse, 4, probe);
+        else
+            framed<64>(&largeThenRecurse, 4, probe);
+        expectFastPathMatches(probe);
     }
 }
 
