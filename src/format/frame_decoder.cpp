@@ -1,5 +1,5 @@
 // format: FrameDecoder, the inverse of TraceWriter's record encoding (docs/format.md). Every
-// read is bounds-checked and every enum and id range-checked, so no input can crash it.
+// read stays inside the frame and every enum and id is range-checked, so no input can crash it.
 #include "format/frame_decoder.h"
 
 #include <cstdio>
@@ -17,32 +17,40 @@ T& reuse(Record& out) {
     return out.emplace<T>();
 }
 
-// The varint read on the hot path. Most of a frame lies ten or more bytes before its end, where
-// no byte of a varint can pass the end: there the per-byte bounds check is skipped. It accepts
-// and refuses exactly what ByteCursor::varint does.
-[[gnu::always_inline]] inline bool readVarint(layout::ByteCursor& in, std::uint64_t& v) {
-    const std::uint8_t* p = in.p;
-    if (in.end - p < static_cast<std::ptrdiff_t>(kMaxVarintBytes)) return in.varint(v);
-    std::uint64_t byte = *p++;
-    std::uint64_t result = byte & 0x7f;
-    for (unsigned shift = 7; byte >= 0x80; shift += 7) {
-        if (shift >= 64) {
-            in.why = "truncated or over-long varint";
-            return false;
-        }
-        byte = *p++;
-        result |= (byte & 0x7f) << shift;
+// Where a record decodes to: the caller's Record (nextMany) or one scratch record per kind
+// (skip).
+struct IntoRecord {
+    Record& out;
+    template <typename T>
+    T& get() const {
+        return reuse<T>(out);
     }
-    v = result;
-    in.p = p;
-    return true;
-}
+};
+
+template <typename Tuple>
+struct IntoEach {
+    Tuple& each;
+    template <typename T>
+    T& get() const {
+        return std::get<T>(each);
+    }
+};
 
 // Indexed by RecordTag; 0 is no tag.
 constexpr const char* kTagNames[] = {
     nullptr, "Module",    "ModuleUnload", "StackNode", "Thread",   "ThreadSwitch",
     "Alloc", "Free",      "Rss",          "Mark",      "Error",    "LeakVerdict",
     "End",   "ThreadEnd", "ExitStatus",   "LeakCheck", "Recording"};
+
+// The most bytes after the tag of the records with a fast path (docs/format.md "Records").
+constexpr std::ptrdiff_t kMaxAllocBody = 4 * kMaxVarintBytes + 1;
+constexpr std::ptrdiff_t kMaxFreeBody = 2 * kMaxVarintBytes + 1;
+constexpr std::ptrdiff_t kMaxStackNodeBody = 3 * kMaxVarintBytes;
+
+std::uint64_t plusDelta(std::uint64_t last, std::uint64_t zigzagged) {
+    // Modular arithmetic, the inverse of the writer's: every u64 value round-trips.
+    return last + static_cast<std::uint64_t>(zigzagDecode(zigzagged));
+}
 
 } // namespace
 
@@ -54,7 +62,8 @@ void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
     m_delta = {};
 }
 
-bool FrameDecoder::next(Record& out) {
+template <typename Slot>
+[[gnu::always_inline]] inline bool FrameDecoder::decode(Slot slot) {
     for (;;) {
         m_recordStart = m_in.p;
         if (!m_in.byte(m_tag)) return failWith("frame ends where a record should start");
@@ -64,60 +73,140 @@ bool FrameDecoder::next(Record& out) {
         m_delta.currentThread = thread.value;
         if (atEnd()) return failWith("frame ends after a thread switch");
     }
-    return parseRecord(m_tag, out) || failWith(m_in.why);
+    return parseRecord(slot) || failWith(m_in.why);
 }
 
-bool FrameDecoder::parseRecord(std::uint8_t tag, Record& out) {
-    switch (static_cast<RecordTag>(tag)) {
+// Alloc, Free and StackNode are nearly all of a trace's records. Where the frame holds their
+// longest encoding, their fast path decodes them without bounds checks; anything it refuses is
+// decoded again by the checked path, which refuses it too and says why.
+template <typename Slot>
+[[gnu::always_inline]] inline bool FrameDecoder::parseRecord(Slot slot) {
+    const std::ptrdiff_t left = m_in.end - m_in.p;
+    switch (static_cast<RecordTag>(m_tag)) {
     case RecordTag::Module:
-        return parseModule(reuse<ModuleRecord>(out));
+        return parseModule(slot.template get<ModuleRecord>());
     case RecordTag::ModuleUnload: {
-        auto& r = reuse<ModuleUnloadRecord>(out);
+        auto& r = slot.template get<ModuleUnloadRecord>();
         return m_in.u32(r.id.value) && getTime(r.timeNs);
     }
-    case RecordTag::StackNode:
-        return parseStackNode(reuse<StackNodeRecord>(out));
+    case RecordTag::StackNode: {
+        auto& r = slot.template get<StackNodeRecord>();
+        return (left >= kMaxStackNodeBody && fastStackNode(r)) || parseStackNode(r);
+    }
     case RecordTag::Thread: {
-        auto& r = reuse<ThreadRecord>(out);
+        auto& r = slot.template get<ThreadRecord>();
         return m_in.u32(r.thread.value) && getTime(r.timeNs) && m_in.varint(r.tid) &&
                m_in.string(r.name);
     }
     case RecordTag::ThreadEnd: {
-        auto& r = reuse<ThreadEndRecord>(out);
+        auto& r = slot.template get<ThreadEndRecord>();
         return m_in.u32(r.thread.value) && getTime(r.timeNs);
     }
-    case RecordTag::Alloc:
-        return parseAlloc(reuse<AllocRecord>(out));
-    case RecordTag::Free:
-        return parseFree(reuse<FreeRecord>(out));
+    case RecordTag::Alloc: {
+        auto& r = slot.template get<AllocRecord>();
+        return (left >= kMaxAllocBody && fastAlloc(r)) || parseAlloc(r);
+    }
+    case RecordTag::Free: {
+        auto& r = slot.template get<FreeRecord>();
+        return (left >= kMaxFreeBody && fastFree(r)) || parseFree(r);
+    }
     case RecordTag::Rss: {
-        auto& r = reuse<RssRecord>(out);
+        auto& r = slot.template get<RssRecord>();
         return getTime(r.timeNs) && m_in.varint(r.rssBytes);
     }
     case RecordTag::Mark:
-        return parseMark(reuse<MarkRecord>(out));
+        return parseMark(slot.template get<MarkRecord>());
     case RecordTag::Error:
-        return parseError(reuse<ErrorRecord>(out));
+        return parseError(slot.template get<ErrorRecord>());
     case RecordTag::LeakVerdict:
-        return parseLeakVerdict(reuse<LeakVerdictRecord>(out));
+        return parseLeakVerdict(slot.template get<LeakVerdictRecord>());
     case RecordTag::End:
-        return getTime(reuse<EndRecord>(out).timeNs);
+        return getTime(slot.template get<EndRecord>().timeNs);
     case RecordTag::ExitStatus:
-        return parseExitStatus(reuse<ExitStatusRecord>(out));
+        return parseExitStatus(slot.template get<ExitStatusRecord>());
     case RecordTag::LeakCheck:
-        return parseLeakCheck(reuse<LeakCheckRecord>(out));
+        return parseLeakCheck(slot.template get<LeakCheckRecord>());
     case RecordTag::Recording: {
-        auto& r = reuse<RecordingRecord>(out);
+        auto& r = slot.template get<RecordingRecord>();
         std::uint8_t on = 0;
         if (!(getTime(r.timeNs) && getEnum(2, on))) return false;
         r.on = on != 0;
         return true;
     }
     case RecordTag::ThreadSwitch:
-        break; // consumed by next()
+        break; // consumed by decode()
     }
     m_in.why = "unknown record tag";
     return false;
+}
+
+bool FrameDecoder::nextMany(Record* out, std::size_t max, std::size_t& count) {
+    for (count = 0; count < max && !atEnd(); ++count)
+        if (!decode(IntoRecord{out[count]})) return false;
+    return true;
+}
+
+bool FrameDecoder::skip() { return decode(IntoEach<decltype(m_scratch)>{m_scratch}); }
+
+// The fast paths read into locals and commit them, to the record and the delta state, only
+// once every field checked out, so a refusal leaves the decoder as it found it.
+bool FrameDecoder::fastAlloc(AllocRecord& r) {
+    const std::uint8_t* p = m_in.p;
+    std::uint64_t time = 0, address = 0, size = 0, stack = 0;
+    if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, address) &&
+          decodeVarintUnchecked(p, size) && decodeVarintUnchecked(p, stack)))
+        return false;
+    const std::uint8_t family = *p++;
+    const std::uint64_t stackId = plusDelta(m_delta.lastStackId, stack);
+    if (m_delta.currentThread == layout::DeltaState::kNoThread || stackId > UINT32_MAX ||
+        family >= kAllocFamilyCount)
+        return false;
+    m_delta.lastTime = plusDelta(m_delta.lastTime, time);
+    m_delta.lastAddress = plusDelta(m_delta.lastAddress, address);
+    m_delta.lastStackId = stackId;
+    r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
+    r.timeNs = m_delta.lastTime * m_timeQuantumNs;
+    r.address = m_delta.lastAddress;
+    r.size = size;
+    r.stack.value = static_cast<std::uint32_t>(stackId);
+    r.family = static_cast<AllocFamily>(family);
+    m_in.p = p;
+    return true;
+}
+
+bool FrameDecoder::fastFree(FreeRecord& r) {
+    const std::uint8_t* p = m_in.p;
+    std::uint64_t time = 0, address = 0;
+    if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, address))) return false;
+    const std::uint8_t family = *p++;
+    if (m_delta.currentThread == layout::DeltaState::kNoThread || family >= kAllocFamilyCount)
+        return false;
+    m_delta.lastTime = plusDelta(m_delta.lastTime, time);
+    m_delta.lastAddress = plusDelta(m_delta.lastAddress, address);
+    r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
+    r.timeNs = m_delta.lastTime * m_timeQuantumNs;
+    r.address = m_delta.lastAddress;
+    r.family = static_cast<AllocFamily>(family);
+    m_in.p = p;
+    return true;
+}
+
+bool FrameDecoder::fastStackNode(StackNodeRecord& r) {
+    const std::uint8_t* p = m_in.p;
+    std::uint64_t id = 0, parent = 0, returnAddress = 0;
+    if (!(decodeVarintUnchecked(p, id) && decodeVarintUnchecked(p, parent) &&
+          decodeVarintUnchecked(p, returnAddress)))
+        return false;
+    const std::uint64_t idValue = plusDelta(m_delta.lastStackId, id);
+    const std::uint64_t parentValue = plusDelta(idValue, parent);
+    if (idValue > UINT32_MAX || parentValue > UINT32_MAX) return false;
+    m_delta.lastStackId = parentValue;
+    m_delta.lastReturnAddress = plusDelta(m_delta.lastReturnAddress, returnAddress);
+    r.id.value = static_cast<std::uint32_t>(idValue);
+    r.parent.value = static_cast<std::uint32_t>(parentValue);
+    r.returnAddress = m_delta.lastReturnAddress;
+    m_in.p = p;
+    return true;
 }
 
 bool FrameDecoder::parseModule(ModuleRecord& r) {
@@ -146,7 +235,7 @@ bool FrameDecoder::parseStackNode(StackNodeRecord& r) {
 bool FrameDecoder::parseAlloc(AllocRecord& r) {
     std::uint8_t family = 0;
     if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
-          readVarint(m_in, r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
+          m_in.varint(r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
         return false;
     r.family = static_cast<AllocFamily>(family);
     return true;
@@ -211,9 +300,8 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 
 [[gnu::always_inline]] inline bool FrameDecoder::getSignedDelta(std::uint64_t& last) {
     std::uint64_t delta = 0;
-    if (!readVarint(m_in, delta)) return false;
-    // Modular arithmetic, the inverse of the writer's: every u64 value round-trips.
-    last += static_cast<std::uint64_t>(zigzagDecode(delta));
+    if (!m_in.varint(delta)) return false;
+    last = plusDelta(last, delta);
     return true;
 }
 

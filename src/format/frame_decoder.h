@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <variant>
 
 #include "format/layout.h"
 #include "format/records.h"
@@ -18,14 +20,25 @@ public:
     // Time fields count units of this many ns (the header's timeQuantumNs; 1 before version 2).
     void setTimeQuantum(std::uint64_t ns) { m_timeQuantumNs = ns; }
     bool atEnd() const { return m_in.p == m_in.end; }
-    // Decodes the next record into out; ThreadSwitch records are applied, never returned.
-    // Returns false if the bytes do not decode; error() then says what and where.
-    [[nodiscard]] bool next(Record& out);
+    // Decodes records into out[0, max) until the frame ends or max are decoded; count says how
+    // many. ThreadSwitch records are applied, never returned. Returns false if a record does
+    // not decode (count then is the records before it); error() says what and where.
+    [[nodiscard]] bool nextMany(Record* out, std::size_t max, std::size_t& count);
+    // Checks the next record as nextMany() would, without delivering it (the validation pass).
+    [[nodiscard]] bool skip();
+    // The tag of the record last decoded or skipped.
+    RecordTag lastTag() const { return static_cast<RecordTag>(m_tag); }
     // One line such as "unknown record tag 0x3f at frame offset 17".
     std::string error() const;
 
 private:
-    [[nodiscard]] bool parseRecord(std::uint8_t tag, Record& out);
+    template <typename Slot>
+    [[nodiscard]] bool decode(Slot slot);
+    template <typename Slot>
+    [[nodiscard]] bool parseRecord(Slot slot);
+    [[nodiscard]] bool fastAlloc(AllocRecord& r);
+    [[nodiscard]] bool fastFree(FreeRecord& r);
+    [[nodiscard]] bool fastStackNode(StackNodeRecord& r);
     [[nodiscard]] bool parseModule(ModuleRecord& r);
     [[nodiscard]] bool parseStackNode(StackNodeRecord& r);
     [[nodiscard]] bool parseAlloc(AllocRecord& r);
@@ -43,12 +56,21 @@ private:
     [[nodiscard]] bool getSignedDelta(std::uint64_t& last);
     [[nodiscard]] bool failWith(const char* why);
 
+    // One record of every kind, where skip() decodes to: no Record alternative is switched.
+    template <typename V>
+    struct EachOf;
+    template <typename... T>
+    struct EachOf<std::variant<T...>> {
+        using type = std::tuple<T...>;
+    };
+
     layout::ByteCursor m_in;
     const std::uint8_t* m_begin = nullptr;
     const std::uint8_t* m_recordStart = nullptr;
     std::uint8_t m_tag = 0;
     std::uint64_t m_timeQuantumNs = 1;
     layout::DeltaState m_delta; // reset at each frame start
+    EachOf<Record>::type m_scratch;
 };
 
 } // namespace heapscope::format

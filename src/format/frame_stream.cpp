@@ -59,13 +59,9 @@ void FrameStream::fillFromFrame(RecordBatch& batch) {
     if (m_decoder.atEnd() && !loadNextFrame()) return;
     if (batch.records.size() < RecordBatch::kMaxRecords)
         batch.records.resize(RecordBatch::kMaxRecords);
-    while (!m_decoder.atEnd() && batch.count < RecordBatch::kMaxRecords) {
-        if (!m_decoder.next(batch.records[batch.count])) {
-            // Unreachable after validation unless memory is corrupted; still never crash.
-            fail(ReadOutcome::Damaged, m_decoder.error());
-            return;
-        }
-        ++batch.count;
+    if (!m_decoder.nextMany(batch.records.data(), RecordBatch::kMaxRecords, batch.count)) {
+        // Unreachable after validation unless memory is corrupted; still never crash.
+        fail(ReadOutcome::Damaged, m_decoder.error());
     }
 }
 
@@ -112,11 +108,11 @@ bool FrameStream::loadNextFrame() {
     m_decoder.reset(m_raw.data(), rawBytes);
     bool sawEnd = false;
     while (!m_decoder.atEnd()) {
-        if (!m_decoder.next(m_scratch)) {
+        if (!m_decoder.skip()) {
             fail(ReadOutcome::Damaged, m_decoder.error());
             return false;
         }
-        sawEnd = sawEnd || std::holds_alternative<EndRecord>(m_scratch);
+        sawEnd = sawEnd || m_decoder.lastTag() == RecordTag::End;
     }
     m_sawEnd = m_sawEnd || sawEnd;
     m_offset += sizeof head + compressedBytes;

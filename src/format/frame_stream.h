@@ -70,10 +70,9 @@ private:
     std::vector<std::uint8_t> m_compressed;
     std::vector<std::uint8_t> m_raw;
     void* m_zstd = nullptr; // ZSTD_DCtx*
-    // A frame is decoded once into m_scratch to validate it, then again into the batches, so
-    // a damaged frame delivers nothing and memory stays at one frame.
+    // A frame is decoded once to validate it (skip), then again into the batches, so a damaged
+    // frame delivers nothing and memory stays at one frame.
     FrameDecoder m_decoder;
-    Record m_scratch;
 };
 
 } // namespace heapscope::format

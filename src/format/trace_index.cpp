@@ -27,6 +27,8 @@ constexpr std::uint64_t kMaxCheckpointRawBytes = 1u << 30;
 constexpr std::uint64_t kMinFrameBytes = 5;
 constexpr std::uint64_t kMinCheckpointBytes = 6;
 constexpr std::uint64_t kMinBlockBytes = 6;
+// The longest encoding of a checkpoint entry: five varints and the family byte.
+constexpr std::uint64_t kMaxBlockBytes = 5 * kMaxVarintBytes + 1;
 constexpr int kCompressionLevel = 3;
 
 void storeLe64(std::uint8_t* p, std::uint64_t v) {
@@ -163,6 +165,8 @@ bool decodeCheckpoints(layout::ByteCursor& in, TraceIndex& out, std::uint64_t bl
     }
     out.checkpoints.resize(count);
     std::uint64_t nextFrame = 0;
+    std::uint64_t recordsBefore = 0; // of the frames before the checkpoint's: each live block
+    std::size_t framesCounted = 0;   // there has its Alloc record among them
     for (IndexCheckpoint& c : out.checkpoints) {
         if (!in.varint(c.frame) || !in.varint(c.maxTimeBeforeNs) || !in.varint(c.heapBytes) ||
             !in.varint(c.blocks) || !in.varint(c.blobOffset) || !in.varint(c.blobBytes))
@@ -171,6 +175,14 @@ bool decodeCheckpoints(layout::ByteCursor& in, TraceIndex& out, std::uint64_t bl
             c.blobOffset < kIndexPrefixBytes || c.blobOffset > blobsEnd ||
             c.blobBytes > blobsEnd - c.blobOffset) {
             why = "checkpoint entry out of range";
+            return false;
+        }
+        for (; framesCounted < c.frame; ++framesCounted) {
+            const std::uint64_t records = out.frames[framesCounted].records;
+            recordsBefore = records > ~recordsBefore ? ~std::uint64_t{0} : recordsBefore + records;
+        }
+        if (c.blocks > recordsBefore) {
+            why = "checkpoint with more blocks than records before it";
             return false;
         }
         nextFrame = c.frame + 1;
@@ -326,8 +338,13 @@ bool readCheckpointBlob(const std::string& path, const IndexCheckpoint& checkpoi
 bool decodeCheckpoint(const std::vector<std::uint8_t>& blob, const IndexCheckpoint& checkpoint,
                       std::vector<CheckpointBlock>& out, std::string& why) {
     out.clear();
+    // The raw bytes a checkpoint of this many blocks can have: a hostile blob declaring more
+    // is refused before anything is allocated for it.
+    const std::uint64_t maxRaw = checkpoint.blocks > kMaxCheckpointRawBytes / kMaxBlockBytes
+                                     ? kMaxCheckpointRawBytes
+                                     : kMaxVarintBytes + checkpoint.blocks * kMaxBlockBytes;
     std::vector<std::uint8_t> raw;
-    if (!decompress(blob, kMaxCheckpointRawBytes, raw, why)) {
+    if (!decompress(blob, maxRaw, raw, why)) {
         why = "damaged checkpoint: " + why;
         return false;
     }
