@@ -7,9 +7,8 @@
 namespace heapscope::analysis {
 namespace {
 
-// Progress is reported about this often (compressed bytes), checked every kCheckEvery records.
+// Progress is reported about this often (compressed bytes), checked after every batch.
 constexpr std::uint64_t kProgressStepBytes = 4u << 20;
-constexpr std::uint64_t kCheckEvery = 1u << 14;
 
 } // namespace
 
@@ -35,28 +34,12 @@ Model analyzeTrace(const std::string& path, const AnalyzeOptions& options) {
     Replay replay(reader.header());
     std::uint64_t count = 0;
     std::uint64_t nextProgress = kProgressStepBytes;
-    const format::Record* record = reader.nextRecord();
-    while (record != nullptr) {
-        // An alloc or free is copied (a few words) so that the next record can be read and its
-        // block's slot prefetched before this one is applied.
-        const format::Record* next = nullptr;
-        const auto pipelined = [&](const auto& r) {
-            const auto current = r;
-            next = reader.nextRecord();
-            if (next != nullptr) replay.prefetch(*next);
-            replay.on(current);
-        };
-        if (const auto* alloc = std::get_if<format::AllocRecord>(record)) {
-            pipelined(*alloc);
-        } else if (const auto* free = std::get_if<format::FreeRecord>(record)) {
-            pipelined(*free);
-        } else {
-            replay.apply(*record);
-            next = reader.nextRecord();
-        }
-        record = next;
-        if (options.progress && ++count % kCheckEvery == 0 &&
-            reader.bytesConsumed() >= nextProgress) {
+    // A batch at a time, so that the replay can prefetch the blocks of events ahead of the one
+    // it applies.
+    for (auto records = reader.nextRecords(); !records.empty(); records = reader.nextRecords()) {
+        replay.apply(records);
+        count += records.size();
+        if (options.progress && reader.bytesConsumed() >= nextProgress) {
             options.progress({count, reader.bytesConsumed(), reader.fileSize()});
             nextProgress = reader.bytesConsumed() + kProgressStepBytes;
         }

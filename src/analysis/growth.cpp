@@ -86,7 +86,7 @@ void GrowthTracker::fillTo(Series& s, std::uint32_t bucket) {
     s.last = std::max(s.last, bucket);
 }
 
-GrowthTracker::Series& GrowthTracker::advance(StackId stack, std::uint64_t timeNs) {
+GrowthTracker::Series& GrowthTracker::advanceSlow(StackId stack, std::uint64_t timeNs) {
     while ((timeNs >> m_shift) >= kBuckets)
         ++m_shift;
     if (stack.value >= m_sites.size()) m_sites.resize(stack.value + 1);
@@ -99,18 +99,6 @@ GrowthTracker::Series& GrowthTracker::advance(StackId stack, std::uint64_t timeN
     // Records of different threads may be a little out of time order: never step back.
     fillTo(s, static_cast<std::uint32_t>(timeNs >> m_shift));
     return s;
-}
-
-void GrowthTracker::onAlloc(StackId stack, std::uint64_t timeNs, std::uint64_t size) {
-    Series& s = advance(stack, timeNs);
-    s.live += size;
-    s.peak = std::max(s.peak, s.live);
-    s.maxLive[s.last] = std::max(s.maxLive[s.last], s.live);
-}
-
-void GrowthTracker::onFree(StackId stack, std::uint64_t timeNs, std::uint64_t size) {
-    Series& s = advance(stack, timeNs);
-    s.live -= std::min(s.live, size);
 }
 
 std::vector<GrowthSite> GrowthTracker::finish(std::uint64_t endNs) {

@@ -12,6 +12,9 @@ namespace {
 // trace could name a huge id; growth past what has been defined is limited to this slack.
 constexpr std::size_t kIdSlack = 1u << 16;
 constexpr std::size_t kMaxThreadSlots = 1u << 20;
+// How many records ahead the live map is prefetched: far enough for a miss to memory (a live
+// set larger than the caches) to complete while the records in between are applied.
+constexpr std::size_t kPrefetchAhead = 16;
 
 // The position of T among the record kinds, for a switch-free test of the common ones.
 template <typename T, std::size_t I = 0>
@@ -55,11 +58,14 @@ void Replay::apply(const format::Record& record) {
     }
 }
 
-void Replay::prefetch(const format::Record& record) const {
-    if (const auto* alloc = std::get_if<variantIndex<format::AllocRecord>()>(&record))
-        m_live.prefetch(alloc->address);
-    else if (const auto* free = std::get_if<variantIndex<format::FreeRecord>()>(&record))
-        m_live.prefetch(free->address);
+void Replay::apply(std::span<const format::Record> records) {
+    const std::size_t ahead = std::min(records.size(), kPrefetchAhead);
+    for (std::size_t i = 0; i < ahead; ++i)
+        prefetch(records[i]);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (i + kPrefetchAhead < records.size()) prefetch(records[i + kPrefetchAhead]);
+        apply(records[i]);
+    }
 }
 
 Replay::SiteAccum& Replay::growSites(StackId stack) {
@@ -89,26 +95,23 @@ Replay::ThreadState& Replay::growThreads(ThreadIndex thread) {
     return m_threads[index];
 }
 
-void Replay::release(std::uint64_t address, const LiveBlock& block, ThreadState& owner) {
-    SiteAccum& s = touchSite(block.stack);
-    const std::uint64_t bytes = m_weights.bytes(block.size);
-    const double weight = m_weights.weight(block.size);
-    s.liveBytes -= bytes;
-    s.liveBlocks -= weight;
-    m_heapBytes -= bytes;
-    m_liveBlocks -= weight;
+void Replay::release(std::uint64_t address, StackId stack, Weighed w, ThreadState& owner) {
+    SiteAccum& s = touchSite(stack);
+    s.liveBytes -= w.bytes;
+    s.liveBlocks -= w.weight;
+    m_heapBytes -= w.bytes;
+    m_liveBlocks -= w.weight;
     if (owner.lastAlloc == address) owner.lastAlloc = kNoAddress;
 }
 
 void Replay::seedLive(std::uint64_t address, const LiveBlock& block, std::uint64_t timeNs) {
     bool existed = false;
     LiveBlock& slot = m_live.emplace(address, existed);
-    if (existed) release(address, slot, thread(slot.thread));
+    if (existed) release(address, slot.stack, weighed(slot.size), thread(slot.thread));
     SiteAccum& s = touchSite(block.stack);
     const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
     slot = LiveBlock{block.size, stack, block.thread};
-    const std::uint64_t bytes = m_weights.bytes(block.size);
-    const double weight = m_weights.weight(block.size);
+    const auto [bytes, weight] = weighed(block.size);
     m_lifetimes.onAlloc(stack, timeNs, bytes, weight, m_peakEpoch);
     m_growth.onAlloc(stack, timeNs, bytes);
     s.liveBytes += bytes;
@@ -131,17 +134,16 @@ void Replay::on(const format::AllocRecord& r) {
     LiveBlock& block = m_live.emplace(r.address, existed);
     if (existed) {
         ++m_model.diagnostics.allocOfLiveAddress;
-        m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size),
-                           m_weights.weight(block.size), m_peakEpoch);
-        m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
-        release(r.address, block, thread(block.thread));
+        const Weighed old = weighed(block.size);
+        m_lifetimes.onFree(block.stack, r.timeNs, old.bytes, old.weight, m_peakEpoch);
+        m_growth.onFree(block.stack, r.timeNs, old.bytes);
+        release(r.address, block.stack, old, thread(block.thread));
     }
     // A stack id out of range is put on the root; keep the block's stack consistent with that.
     SiteAccum& s = touchSite(r.stack);
     const StackId stack{static_cast<std::uint32_t>(&s - m_sites.data())};
     block = LiveBlock{r.size, stack, r.thread};
-    const std::uint64_t bytes = m_weights.bytes(r.size);
-    const double weight = m_weights.weight(r.size);
+    const auto [bytes, weight] = weighed(r.size);
     m_lifetimes.onAlloc(stack, r.timeNs, bytes, weight, m_peakEpoch);
     m_growth.onAlloc(stack, r.timeNs, bytes);
     s.allocations += weight;
@@ -174,15 +176,15 @@ void Replay::on(const format::FreeRecord& r) {
     // Temporary: freed by the thread that allocated it, with no allocation on that thread since
     // (heaptrack's definition, made per thread so other threads' work does not hide it).
     const bool temporary = freer.lastAlloc == r.address && block.thread == r.thread;
-    const double weight = m_weights.weight(block.size);
-    m_lifetimes.onFree(block.stack, r.timeNs, m_weights.bytes(block.size), weight, m_peakEpoch);
-    m_growth.onFree(block.stack, r.timeNs, m_weights.bytes(block.size));
+    const Weighed w = weighed(block.size);
+    m_lifetimes.onFree(block.stack, r.timeNs, w.bytes, w.weight, m_peakEpoch);
+    m_growth.onFree(block.stack, r.timeNs, w.bytes);
     // Nearly always the freeing thread allocated the block: its state is at hand.
-    release(r.address, block, block.thread == r.thread ? freer : thread(block.thread));
-    m_frees += weight;
+    release(r.address, block.stack, w, block.thread == r.thread ? freer : thread(block.thread));
+    m_frees += w.weight;
     if (temporary) {
-        m_sites[block.stack.value].temporary += weight;
-        m_temporary += weight;
+        m_sites[block.stack.value].temporary += w.weight;
+        m_temporary += w.weight;
     }
     m_timeline.observe(r.timeNs, m_heapBytes, m_rssBytes);
 }

@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "analysis/growth.h"
@@ -24,9 +26,9 @@ public:
     explicit Replay(const format::TraceHeader& header);
 
     void apply(const format::Record& record);
-    // Starts loading what applying record will touch; a caller holding the next record calls it
-    // before applying the current one, so the live map's cache miss overlaps that work.
-    void prefetch(const format::Record& record) const;
+    // Applies records in order. The live-map slots of the allocs and frees a few records ahead
+    // are loaded while the current ones are applied, so that their cache misses overlap.
+    void apply(std::span<const format::Record> records);
 
     // A time window (analysis/window.h) starts from the live set at its start: each block is
     // put in the heap and its site's live bytes without counting as an allocation, then
@@ -80,6 +82,15 @@ private:
     };
     static constexpr std::uint64_t kNoAddress = ~std::uint64_t{0};
 
+    // Starts loading the live-map slot that applying record will touch. Inline: it runs once
+    // per record, ahead of apply().
+    void prefetch(const format::Record& record) const {
+        if (const auto* alloc = std::get_if<format::AllocRecord>(&record))
+            m_live.prefetch(alloc->address);
+        else if (const auto* free = std::get_if<format::FreeRecord>(&record))
+            m_live.prefetch(free->address);
+    }
+
     // The hot paths look up an id already in range; growing the state is kept out of line.
     SiteAccum& site(StackId stack) {
         return stack.value < m_sites.size() ? m_sites[stack.value] : growSites(stack);
@@ -96,9 +107,18 @@ private:
     void noteTime(std::uint64_t timeNs) {
         if (timeNs > m_lastTimeNs) m_lastTimeNs = timeNs;
     }
+    // What a recorded block of size bytes stands for, worked out once per event: a sampled
+    // trace's weight costs an expm1.
+    struct Weighed {
+        std::uint64_t bytes;
+        double weight;
+    };
+    Weighed weighed(std::uint64_t size) const {
+        return {m_weights.bytes(size), m_weights.weight(size)};
+    }
     // Takes a block out of the heap figures (a free, or an address allocated twice); owner is
     // the state of the block's thread.
-    void release(std::uint64_t address, const LiveBlock& block, ThreadState& owner);
+    void release(std::uint64_t address, StackId stack, Weighed w, ThreadState& owner);
 
     Model m_model;
     SampleWeights m_weights;

@@ -123,6 +123,14 @@ Record* TraceReader::advance() {
     return &m_batch.records[m_next++];
 }
 
+std::span<const Record> TraceReader::nextRecords() {
+    const Record* first = advance();
+    if (first == nullptr) return {};
+    const std::size_t count = m_batch.count - (m_next - 1);
+    m_next = m_batch.count;
+    return {first, count};
+}
+
 void TraceReader::takeBatch() {
     if (m_prefetcher)
         m_prefetcher->take(m_batch);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "format/frame_stream.h"
@@ -35,6 +36,10 @@ public:
     // The same without a copy: the next record, or nullptr where next() returns false. It stays
     // valid until the next call on this reader.
     [[nodiscard]] const Record* nextRecord() { return advance(); }
+    // The same a batch at a time: the records not yet delivered of the current batch (at least
+    // one), or an empty span where next() returns false. They stay valid until the next call on
+    // this reader. A caller that applies many records can so look ahead within the span.
+    [[nodiscard]] std::span<const Record> nextRecords();
 
     ReadOutcome outcome() const { return m_outcome; }
     const std::string& error() const { return m_error; }
