@@ -42,9 +42,11 @@ bool registerMembarrier() noexcept {
 
 } // namespace
 
+bool OwnerElision::available() noexcept { return kElisionPossible && registerMembarrier(); }
+
 bool OwnerElision::enterSlow() noexcept {
     // The first thread claims the structure; it enters elided on its next access.
-    if (kElisionPossible && m_owner.load(std::memory_order_relaxed) == nullptr && claim()) {
+    if (m_owner.load(std::memory_order_relaxed) == nullptr && claim()) {
         return tryEnterElided();
     }
     share();
@@ -52,7 +54,7 @@ bool OwnerElision::enterSlow() noexcept {
 }
 
 bool OwnerElision::claim() noexcept {
-    if (!registerMembarrier()) return false;
+    if (!available()) return false;
     const void* expected = nullptr;
     // A full barrier: a newcomer that saw no owner had marked the structure shared before it.
     return m_owner.compare_exchange_strong(expected, self(), std::memory_order_seq_cst);

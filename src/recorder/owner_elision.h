@@ -43,6 +43,9 @@ public:
     // Whether the calling thread is the owner (and so shares nothing by accessing).
     bool callerOwns() const noexcept;
     bool shared() const noexcept { return m_ready.load(std::memory_order_acquire); }
+    // Whether anything can be elided in this process: membarrier is there, and no
+    // ThreadSanitizer is watching.
+    static bool available() noexcept;
     // In a fork child, whose one thread is the forking thread: re-registers for membarrier in the
     // new process, or shares if it cannot.
     void afterForkInChild() noexcept;

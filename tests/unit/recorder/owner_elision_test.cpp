@@ -14,20 +14,15 @@
 namespace heapscope::recorder {
 namespace {
 
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kElides = false;
-#else
-constexpr bool kElides = true;
-#endif
-
 TEST(OwnerElision, TheFirstThreadOwnsUntilASecondComes) {
+    const bool elides = OwnerElision::available();
     OwnerElision elision;
-    ASSERT_EQ(elision.tryEnterElided(), kElides);
-    if (kElides) elision.leaveElided();
-    EXPECT_EQ(elision.callerOwns(), kElides);
-    EXPECT_EQ(elision.shared(), !kElides) << "without elision, the first access shares";
-    ASSERT_EQ(elision.tryEnterElided(), kElides) << "the owner again";
-    if (kElides) elision.leaveElided();
+    ASSERT_EQ(elision.tryEnterElided(), elides);
+    if (elides) elision.leaveElided();
+    EXPECT_EQ(elision.callerOwns(), elides);
+    EXPECT_EQ(elision.shared(), !elides) << "without elision, the first access shares";
+    ASSERT_EQ(elision.tryEnterElided(), elides) << "the owner again";
+    if (elides) elision.leaveElided();
 
     bool secondElided = true;
     std::thread([&] { secondElided = elision.tryEnterElided(); }).join();
@@ -37,7 +32,8 @@ TEST(OwnerElision, TheFirstThreadOwnsUntilASecondComes) {
 }
 
 TEST(OwnerElision, SharingWaitsForTheOwnersAccessInFlight) {
-    if (!kElides) GTEST_SKIP() << "nothing is elided under ThreadSanitizer";
+    if (!OwnerElision::available())
+        GTEST_SKIP() << "nothing is elided here (no membarrier, or TSan)";
     OwnerElision elision;
     ASSERT_TRUE(elision.tryEnterElided());
     std::atomic<bool> shared{false};
@@ -54,7 +50,7 @@ TEST(OwnerElision, SharingWaitsForTheOwnersAccessInFlight) {
 }
 
 LiveEntry entryAt(std::uint64_t address, std::uint64_t size) {
-    return LiveEntry{address, size, StackId{1}, ThreadIndex{0}, format::AllocFamily::Malloc,
+    return LiveEntry{address, size,  StackId{1}, ThreadIndex{0}, format::AllocFamily::Malloc,
                      true,    false, StackId{}};
 }
 
