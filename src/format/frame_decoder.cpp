@@ -38,13 +38,13 @@ struct IntoEach {
 
 // Indexed by RecordTag; 0 is no tag.
 constexpr const char* kTagNames[] = {
-    nullptr, "Module",    "ModuleUnload", "StackNode", "Thread",   "ThreadSwitch",
-    "Alloc", "Free",      "Rss",          "Mark",      "Error",    "LeakVerdict",
-    "End",   "ThreadEnd", "ExitStatus",   "LeakCheck", "Recording"};
+    nullptr, "Module",    "ModuleUnload", "StackNode", "Thread",    "ThreadSwitch",
+    "Alloc", "Free",      "Rss",          "Mark",      "Error",     "LeakVerdict",
+    "End",   "ThreadEnd", "ExitStatus",   "LeakCheck", "Recording", "FreeRecent"};
 
 // The most bytes after the tag of the records with a fast path (docs/format.md "Records").
 constexpr std::ptrdiff_t kMaxAllocBody = 4 * kMaxVarintBytes + 1;
-constexpr std::ptrdiff_t kMaxFreeBody = 2 * kMaxVarintBytes + 1;
+constexpr std::ptrdiff_t kMaxFreeBody = 2 * kMaxVarintBytes + 1; // Free and FreeRecent
 constexpr std::ptrdiff_t kMaxStackNodeBody = 3 * kMaxVarintBytes;
 
 std::uint64_t plusDelta(std::uint64_t last, std::uint64_t zigzagged) {
@@ -60,6 +60,7 @@ void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
     m_recordStart = data;
     m_tag = 0;
     m_delta = {};
+    m_allocAddresses.clear();
 }
 
 template <typename Slot>
@@ -109,6 +110,10 @@ template <typename Slot>
     case RecordTag::Free: {
         auto& r = slot.template get<FreeRecord>();
         return (left >= kMaxFreeBody && fastFree(r)) || parseFree(r);
+    }
+    case RecordTag::FreeRecent: {
+        auto& r = slot.template get<FreeRecord>();
+        return (left >= kMaxFreeBody && fastFreeRecent(r)) || parseFreeRecent(r);
     }
     case RecordTag::Rss: {
         auto& r = slot.template get<RssRecord>();
@@ -171,6 +176,7 @@ bool FrameDecoder::fastAlloc(AllocRecord& r) {
     r.stack.value = static_cast<std::uint32_t>(stackId);
     r.family = static_cast<AllocFamily>(family);
     m_in.p = p;
+    m_allocAddresses.push_back(r.address);
     return true;
 }
 
@@ -183,6 +189,24 @@ bool FrameDecoder::fastFree(FreeRecord& r) {
         return false;
     m_delta.lastTime = plusDelta(m_delta.lastTime, time);
     m_delta.lastAddress = plusDelta(m_delta.lastAddress, address);
+    r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
+    r.timeNs = m_delta.lastTime * m_timeQuantumNs;
+    r.address = m_delta.lastAddress;
+    r.family = static_cast<AllocFamily>(family);
+    m_in.p = p;
+    return true;
+}
+
+bool FrameDecoder::fastFreeRecent(FreeRecord& r) {
+    const std::uint8_t* p = m_in.p;
+    std::uint64_t time = 0, back = 0;
+    if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, back))) return false;
+    const std::uint8_t family = *p++;
+    if (m_delta.currentThread == layout::DeltaState::kNoThread || family >= kAllocFamilyCount ||
+        back == 0 || back > m_allocAddresses.size())
+        return false;
+    m_delta.lastTime = plusDelta(m_delta.lastTime, time);
+    m_delta.lastAddress = m_allocAddresses[m_allocAddresses.size() - back];
     r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
     r.timeNs = m_delta.lastTime * m_timeQuantumNs;
     r.address = m_delta.lastAddress;
@@ -238,6 +262,7 @@ bool FrameDecoder::parseAlloc(AllocRecord& r) {
           m_in.varint(r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
         return false;
     r.family = static_cast<AllocFamily>(family);
+    m_allocAddresses.push_back(r.address);
     return true;
 }
 
@@ -246,6 +271,22 @@ bool FrameDecoder::parseFree(FreeRecord& r) {
     if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
           getEnum(kAllocFamilyCount, family)))
         return false;
+    r.family = static_cast<AllocFamily>(family);
+    return true;
+}
+
+bool FrameDecoder::parseFreeRecent(FreeRecord& r) {
+    std::uint64_t back = 0;
+    std::uint8_t family = 0;
+    if (!(getThread(r.thread) && getTime(r.timeNs) && m_in.varint(back) &&
+          getEnum(kAllocFamilyCount, family)))
+        return false;
+    if (back == 0 || back > m_allocAddresses.size()) {
+        m_in.why = "no such earlier Alloc in the frame";
+        return false;
+    }
+    r.address = m_allocAddresses[m_allocAddresses.size() - back];
+    m_delta.lastAddress = r.address;
     r.family = static_cast<AllocFamily>(family);
     return true;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <tuple>
 #include <variant>
+#include <vector>
 
 #include "format/layout.h"
 #include "format/records.h"
@@ -38,6 +39,8 @@ private:
     [[nodiscard]] bool parseRecord(Slot slot);
     [[nodiscard]] bool fastAlloc(AllocRecord& r);
     [[nodiscard]] bool fastFree(FreeRecord& r);
+    [[nodiscard]] bool fastFreeRecent(FreeRecord& r);
+    [[nodiscard]] bool parseFreeRecent(FreeRecord& r);
     [[nodiscard]] bool fastStackNode(StackNodeRecord& r);
     [[nodiscard]] bool parseModule(ModuleRecord& r);
     [[nodiscard]] bool parseStackNode(StackNodeRecord& r);
@@ -70,6 +73,8 @@ private:
     std::uint8_t m_tag = 0;
     std::uint64_t m_timeQuantumNs = 1;
     layout::DeltaState m_delta; // reset at each frame start
+    // The addresses of the frame's Alloc records so far, which FreeRecent records refer back to.
+    std::vector<std::uint64_t> m_allocAddresses;
     EachOf<Record>::type m_scratch;
 };
 

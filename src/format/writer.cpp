@@ -66,6 +66,8 @@ bool TraceWriter::startFile(int fd) {
     m_stagedBytes = 0;
     m_autoFlushFailed = false;
     m_delta = {};
+    m_recentAllocs.newFrame();
+    m_freeRecent = true;
     if (m_fd < 0) return false;
     if (m_zstd == nullptr) {
         ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -118,6 +120,7 @@ bool TraceWriter::openAppend(const std::string& path) {
         return false;
     }
     m_timeQuantumNs = header.timeQuantumNs;
+    m_freeRecent = version >= kFirstVersionWithFreeRecent;
     const std::uint64_t end = endOfCompleteFrames(fd, framesStart, fileSize);
     if (::ftruncate(fd, static_cast<off_t>(end)) != 0 ||
         ::lseek(fd, static_cast<off_t>(end), SEEK_SET) < 0) {
@@ -247,12 +250,21 @@ void TraceWriter::write(const AllocRecord& r) {
     putStack(r.stack);
     putByte(static_cast<std::uint8_t>(r.family));
     commitStaged();
+    m_recentAllocs.noteAlloc(r.address);
 }
 
 void TraceWriter::write(const FreeRecord& r) {
-    beginRecord(RecordTag::Free, r.thread);
+    // Asked before beginRecord(), which may start a new frame that knows no Alloc yet.
+    flushIfFull();
+    const std::uint32_t back = m_freeRecent ? m_recentAllocs.distanceTo(r.address) : 0;
+    beginRecord(back != 0 ? RecordTag::FreeRecent : RecordTag::Free, r.thread);
     putTime(r.timeNs);
-    putAddress(r.address);
+    if (back != 0) {
+        putVarint(back);
+        m_delta.lastAddress = r.address; // as a Free with its address would leave it
+    } else {
+        putAddress(r.address);
+    }
     putByte(static_cast<std::uint8_t>(r.family));
     commitStaged();
 }
@@ -350,6 +362,7 @@ bool TraceWriter::flush() {
     }
     m_frame.clear();
     m_delta = {};
+    m_recentAllocs.newFrame();
     return ok;
 }
 
@@ -366,6 +379,7 @@ void TraceWriter::abandon() {
     m_fd = -1;
     m_frame.clear();
     m_delta = {};
+    m_recentAllocs.newFrame();
 }
 
 bool TraceWriter::writeAll(const void* data, std::size_t size) {

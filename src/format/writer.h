@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "format/layout.h"
+#include "format/recent_allocs.h"
 #include "format/records.h"
 
 namespace heapscope::format {
@@ -87,6 +88,9 @@ private:
     void* m_zstd = nullptr;         // ZSTD_CCtx*, kept across frames
     bool m_autoFlushFailed = false; // reported by the next flush()
     layout::DeltaState m_delta; // reset at each frame start
+    RecentAllocs m_recentAllocs; // reset at each frame start
+    // FreeRecent records exist from version 3 on; a trace opened to append keeps its version.
+    bool m_freeRecent = true;
 };
 
 } // namespace heapscope::format

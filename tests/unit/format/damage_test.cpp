@@ -160,6 +160,17 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
          "truncated or over-long varint in LeakCheck record at frame offset 0"},
         {{0x05, 0x00, 0x0a, 0x00, 0x03},
          "enum value out of range in Error record at frame offset 2"},
+        {{0x11, 0x02, 0x01, 0x00},
+         "record before any thread switch in FreeRecent record at frame offset 0"},
+        {{0x05, 0x00, 0x11, 0x02, 0x01, 0x00},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 2"},
+        // One Alloc (+1 µs, +0x10, 16 B, stack +0, malloc), then FreeRecent 0 and 2 back.
+        {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x00, 0x00},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+        {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x02, 0x00},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+        {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x01, 0x03},
+         "enum value out of range in FreeRecent record at frame offset 8"},
     };
     for (const auto& c : cases) {
         const ReadBack back = readPayload(c.payload);
@@ -246,7 +257,7 @@ TEST(Damage, NoEndRecordIsTruncated) {
 TEST(Damage, OpenRefusals) {
     const Bytes good = headerBytes(sampleHeader());
     Bytes newer = good;
-    layout::storeLe16(newer.data() + 8, 3);
+    layout::storeLe16(newer.data() + 8, 4);
     // The body ends with the time quantum, one byte for the sample's quantum of 1.
     ASSERT_EQ(1u, good.back());
     Bytes zeroQuantum = good;
@@ -271,7 +282,7 @@ TEST(Damage, OpenRefusals) {
         {{}, ": not a heapscope trace (empty file)"},
         {{'H', 'E', 'A'}, ": damaged header: the file ends inside the header"},
         {{'E', 'L', 'F', 0x7f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, ": not a heapscope trace"},
-        {newer, ": trace format version 3 is newer than this heapscope supports (2)"},
+        {newer, ": trace format version 4 is newer than this heapscope supports (3)"},
         {zeroQuantum, ": damaged header: implausible time quantum 0"},
         {headerBytes(coarse), ": damaged header: implausible time quantum 1000000001"},
         {v1WithQuantum, ": damaged header: 1 unexpected bytes at its end"},
@@ -295,7 +306,7 @@ TEST(Damage, OpenRefusals) {
     ASSERT_FALSE(reader.open(path));
     Record r;
     EXPECT_FALSE(reader.next(r));
-    EXPECT_EQ(path + ": trace format version 3 is newer than this heapscope supports (2)",
+    EXPECT_EQ(path + ": trace format version 4 is newer than this heapscope supports (3)",
               reader.error());
 
     const ReadBack missing = readTrace("/nonexistent/trace.hst");

@@ -31,6 +31,7 @@ std::vector<Record> tinyRecords() {
         AllocRecord{ThreadIndex{0}, 1'050'400, 0x1000, 32, StackId{1}, AllocFamily::Malloc},
         FreeRecord{ThreadIndex{0}, 1'100'999, 0x1000, AllocFamily::Malloc},
         AllocRecord{ThreadIndex{1}, 1'090'000, 0x0ff0, 300, StackId{0}, AllocFamily::New},
+        FreeRecord{ThreadIndex{1}, 1'095'000, 0x2000, AllocFamily::Malloc},
         LeakCheckRecord{1'150'000, true, {{{0, 0}, {0, 0}, {16, 1}, {300, 1}}}},
         LeakVerdictRecord{0x0ff0, LeakKind::DefinitelyLost, 0},
         LeakVerdictRecord{0x1000, LeakKind::IndirectlyLost, 0x0ff0},
@@ -64,7 +65,7 @@ Bytes framePayload(const Bytes& file, std::size_t frameStart) {
 TEST(ExactBytes, Header) {
     const Bytes expected = {
         'H',  'E',  'A',  'P',  'S', 'C', 'O', 'P', // magic
-        0x02, 0x00,                                 // version 2
+        0x03, 0x00,                                 // version 3
         0x00, 0x00,                                 // flags
         22,   0x00, 0x00, 0x00,                     // body length
         42,                                         // pid
@@ -115,10 +116,11 @@ TEST(ExactBytes, FramePayload) {
         0x20,
         0x02,
         0x00,
-        // Free t=+50 µs (1'100'999 ns is 1100 µs), address +0, Malloc (same thread: no switch)
-        0x07,
+        // FreeRecent t=+50 µs (1'100'999 ns is 1100 µs), the frame's latest Alloc (1 back),
+        // Malloc (same thread: no switch)
+        0x11,
         0x64,
-        0x00,
+        0x01,
         0x00,
         // ThreadSwitch 1, Alloc t=-10 µs, address -16, size 300, stack -1, New
         0x05,
@@ -130,9 +132,15 @@ TEST(ExactBytes, FramePayload) {
         0x02,
         0x01,
         0x01,
-        // LeakCheck t=+60 µs (zigzag 120), at exit, totals in LeakKind order: 0/0, 0/0, 16/1, 300/1
+        // Free t=+5 µs, address +0x1010 (zigzag 0x2020; no Alloc of 0x2000 in this frame), Malloc
+        0x07,
+        0x0a,
+        0xa0,
+        0x40,
+        0x00,
+        // LeakCheck t=+55 µs (zigzag 110), at exit, totals in LeakKind order: 0/0, 0/0, 16/1, 300/1
         0x0f,
-        0x78,
+        0x6e,
         0x01,
         0x00,
         0x00,
@@ -143,9 +151,10 @@ TEST(ExactBytes, FramePayload) {
         0xac,
         0x02,
         0x01,
-        // LeakVerdict address +0, DefinitelyLost, no owner
+        // LeakVerdict address -0x1010 (zigzag 0x201f), DefinitelyLost, no owner
         0x0b,
-        0x00,
+        0x9f,
+        0x40,
         0x03,
         0x00,
         // LeakVerdict address +0x10 (zigzag 0x20), IndirectlyLost, owner -0x10 from it (0x1f)
@@ -173,6 +182,7 @@ TEST(ExactBytes, FramePayload) {
     EXPECT_EQ("Alloc thread=0 t=1050000 addr=0x1000 size=32 stack=1 family=0",
               describe(back.records[2]));
     EXPECT_EQ("Free thread=0 t=1100000 addr=0x1000 family=0", describe(back.records[3]));
+    EXPECT_EQ("Free thread=1 t=1095000 addr=0x2000 family=0", describe(back.records[5]));
     EXPECT_EQ(ReadOutcome::Complete, back.outcome) << back.error;
 }
 

@@ -90,6 +90,16 @@ TEST(FastPath, RefusesWhatTheCheckedPathRefusesWithTheSameError) {
          "enum value out of range in Free record at frame offset 2"},
         {join({{0x05, 0x00, 0x07, 0x02}, kOverLong, {0x00}}),
          "truncated or over-long varint in Free record at frame offset 2"},
+        {{0x11, 0x02, 0x01, 0x00},
+         "record before any thread switch in FreeRecent record at frame offset 0"},
+        {{0x05, 0x00, 0x11, 0x02, 0x01, 0x00},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 2"},
+        {{0x05, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x00, 0x11, 0x02, 0x00, 0x00},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+        {{0x05, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x00, 0x11, 0x02, 0x01, 0x03},
+         "enum value out of range in FreeRecent record at frame offset 8"},
+        {join({{0x05, 0x00, 0x11, 0x02}, kOverLong, {0x00}}),
+         "truncated or over-long varint in FreeRecent record at frame offset 2"},
         {join({{0x03}, kStackPastRange, {0x00, 0x00}}),
          "stack id out of range in StackNode record at frame offset 0"},
         {join({{0x03, 0x00}, kStackPastRange, {0x00}}),
@@ -120,6 +130,11 @@ TEST(FastPath, DecodesWhatTheCheckedPathDecodes) {
         join({{0x03, 0xfe, 0xff, 0xff, 0xff, 0x1f, 0xfd, 0xff, 0xff, 0xff, 0x1f}, kTenBytes}),
         // Small deltas, negative and positive.
         {0x05, 0x00, 0x06, 0x03, 0x05, 0x10, 0x04, 0x01, 0x07, 0x06, 0x04, 0x00},
+        // Two Allocs, a FreeRecent of the first (2 back) with a ten-byte time, then of the second.
+        join({{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00},
+              {0x11},
+              kTenBytes,
+              {0x02, 0x01, 0x11, 0x02, 0x01, 0x02}}),
     };
     for (const Bytes& record : records) {
         const ReadBack atEnd = readRecord(record, {});

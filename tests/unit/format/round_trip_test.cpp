@@ -118,7 +118,7 @@ TEST(RoundTrip, MicrosecondQuantumRoundsTimesDown) {
     const ReadBack back = readBytes(writeTrace(h, frames));
     ASSERT_TRUE(back.opened) << back.error;
     EXPECT_EQ(describe(h), describe(back.header));
-    EXPECT_EQ(2u, back.header.version);
+    EXPECT_EQ(kFormatVersion, back.header.version);
     ASSERT_EQ(frames[0].size() + frames[1].size(), back.records.size());
     const std::uint64_t kMaxRounded = kMax64 / 1000 * 1000;
     const std::uint64_t expectedTimes[] = {
