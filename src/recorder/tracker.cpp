@@ -1,9 +1,8 @@
 // recorder: the tracker: start-up (options, trace file, writer thread), the per-hook recording
-// steps, thread exit, fork and shutdown.
+// steps, thread exit, fork and shutdown (its leak scans: tracker_leaks.cpp).
 #include "recorder/tracker.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -16,7 +15,6 @@
 #include "common/clock.h"
 #include "recorder/flusher.h"
 #include "recorder/foreign_address.h"
-#include "recorder/leak_scan.h"
 #include "recorder/live_table.h"
 #include "recorder/log.h"
 #include "recorder/options.h"
@@ -28,10 +26,13 @@
 #include "recorder/stack_trie.h"
 #include "recorder/thread_buffer.h"
 #include "recorder/trace_naming.h"
+#include "recorder/tracker_state.h"
 #include "recorder/unwind.h"
-#include "recorder/world_stop.h"
 
 namespace heapscope::recorder {
+
+Recorder* s_recorder = nullptr;
+
 namespace {
 
 using format::AllocFamily;
@@ -46,26 +47,7 @@ struct ThreadScratch {
 
 void stopOnWriteFailure();
 
-struct Recorder {
-    explicit Recorder(const Options& o)
-        : options(o), flusher(registry, trie,
-                              FlusherSettings{o.flushIntervalMs, o.rssIntervalMs,
-                                              &stopOnWriteFailure, &pollRemoteControl}) {}
-
-    Options options;
-    LiveTable live; // live blocks and the recently freed ones
-    StackTrie trie;
-    ThreadRegistry registry;
-    Flusher flusher;
-    std::size_t stackDepth = 64;
-    pid_t pid = 0;
-    pthread_key_t threadKey{};
-    bool forkGuardWasSet = false;
-};
-
 alignas(Recorder) unsigned char s_storage[sizeof(Recorder)];
-// Built once at start-up and never destroyed: hooks may run during and after exit.
-Recorder* s_recorder = nullptr;
 std::atomic<RecorderState> s_state{RecorderState::Off};
 // While true, new blocks are untraced (see tracker.h); the trace stays open.
 std::atomic<bool> s_paused{false};
@@ -117,9 +99,9 @@ ThreadBuffer* currentBuffer() noexcept {
     return buffer;
 }
 
-StackId captureStack(ThreadBuffer& buffer) noexcept {
+StackId captureStack(ThreadBuffer& buffer, const void* entryFrame) noexcept {
     auto* scratch = static_cast<ThreadScratch*>(buffer.scratch());
-    const StackView stack = unwindStack(scratch->frames, s_recorder->stackDepth);
+    const StackView stack = unwindStack(scratch->frames, s_recorder->stackDepth, entryFrame);
     if (stack.depth == 0) return StackId{};
     const std::uint64_t hash = StackCache::hashFrames(stack.frames, stack.depth);
     StackId id = scratch->cache.find(hash, stack.depth, stack.frames[0]);
@@ -223,11 +205,13 @@ bool classifyUnknown(std::uint64_t address, format::ErrorKind& kind, BadBlock& b
 
 // Reports a free or realloc of an address that is no live block, if it is a heap error.
 // Returns true when it was one: the call must then not reach the real allocator.
-bool reportUnknown(ThreadBuffer* buffer, std::uint64_t address) noexcept {
+bool reportUnknown(ThreadBuffer* buffer, std::uint64_t address, const void* entryFrame) noexcept {
     format::ErrorKind kind{};
     BadBlock block;
     if (!classifyUnknown(address, kind, block)) return false;
-    if (buffer != nullptr) appendError(*buffer, kind, address, block, captureStack(*buffer));
+    if (buffer != nullptr) {
+        appendError(*buffer, kind, address, block, captureStack(*buffer, entryFrame));
+    }
     return true;
 }
 
@@ -239,86 +223,6 @@ LiveStats liveTotals() noexcept {
         totals.liveBlocks += 1;
     });
     return totals;
-}
-
-// One leak scan at a time: a second caller waits (and is stopped by the first, harmlessly).
-std::atomic<bool> s_scanning{false};
-
-// Fills scan with the live blocks and classifies them, with every other thread stopped.
-// caller: the calling thread's roots for a scan on demand. At exit (nullptr) the calling
-// thread's stack and registers are no roots: main has returned, and the exit path's frames
-// hold only stale values of dead frames (memcheck, which scans after the process ended, sees
-// none of them either). Its TLS still is.
-bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
-    ScanRoots roots;
-    addModuleRoots(roots); // before the stop: dl_iterate_phdr takes the loader's lock
-    const std::size_t tlsSize = staticTlsSize();
-    const std::size_t estimate = s_recorder->live.size();
-    if (!scan.reserve(estimate + estimate / 4 + 4096)) return false;
-    // Locked before the stop, so no stopped thread holds a shard; in-flight hooks finish first.
-    s_recorder->live.lockAll();
-    bool ok = false;
-    {
-        WorldStop world(s_recorder->flusher.writerTid());
-        s_recorder->live.forEachLocked(
-            [&](const LiveEntry& e) { scan.addBlock(e.address, e.size); });
-        ReadableMemory memory;
-        if (memory.load()) {
-            const std::uint64_t tp = currentThreadPointer();
-            const ThreadContext own =
-                caller == nullptr ? ThreadContext{0, tp, nullptr, 0}
-                                  : ThreadContext{caller->stackStart, tp, caller->calleeSaved,
-                                                  caller->calleeSavedCount};
-            addThreadRoots(roots, own, memory, tlsSize);
-            for (std::size_t i = 0; i < world.count(); ++i) {
-                const StoppedThread& t = world.thread(i);
-                if (t.answered.load(std::memory_order_acquire) != 0) {
-                    addThreadRoots(roots,
-                                   ThreadContext{belowRedZone(t.sp), t.threadPointer, t.registers,
-                                                 t.registerCount},
-                                   memory, tlsSize);
-                } else {
-                    addUnstoppedThreadRoots(roots, t.tid, memory);
-                }
-            }
-            addEndedThreadsDynamicTls(roots, memory);
-            scan.run(roots, memory);
-            ok = true;
-        }
-    }
-    s_recorder->live.unlockAll();
-    if (scan.droppedBlocks() > 0) logLine("leak scan: blocks allocated during the scan ignored");
-    return ok;
-}
-
-// Runs f(scan) on a finished scan; false when no scan could be made.
-template <typename Use>
-bool withLeakScan(const CallerRoots* caller, Use&& use) noexcept {
-    bool expected = false;
-    while (!s_scanning.compare_exchange_weak(expected, true, std::memory_order_acquire)) {
-        expected = false;
-        ::sched_yield();
-    }
-    bool ok = false;
-    {
-        LeakScan scan;
-        ok = scanLiveBlocks(scan, caller);
-        if (ok) use(scan);
-    }
-    s_scanning.store(false, std::memory_order_release);
-    return ok;
-}
-
-// The exit scan's records: its totals (of every block), then one verdict per block of the
-// trace in address order (an untraced block has no Alloc record a verdict could refer to).
-void writeExitLeaks(format::TraceWriter& writer, std::uint64_t timeNs, void* context) {
-    const auto& scan = *static_cast<const LeakScan*>(context);
-    writer.write(format::LeakCheckRecord{timeNs, true, scan.totals()});
-    for (std::size_t i = 0; i < scan.blockCount(); ++i) {
-        LiveEntry entry;
-        if (s_recorder->live.find(scan.address(i), entry) && !entry.traced) continue;
-        writer.write(format::LeakVerdictRecord{scan.address(i), scan.kind(i), scan.owner(i)});
-    }
 }
 
 format::TraceHeader makeHeader(pid_t pid) {
@@ -394,7 +298,9 @@ void start() {
         options.outputPid = static_cast<std::uint64_t>(pid);
         setenv("HEAPSCOPE_OUTPUT_PID", std::to_string(pid).c_str(), 1);
     }
-    s_recorder = new (s_storage) Recorder(options);
+    s_recorder = new (s_storage)
+        Recorder(options, FlusherSettings{options.flushIntervalMs, options.rssIntervalMs,
+                                          &stopOnWriteFailure, &pollRemoteControl});
     s_recorder->pid = pid;
     s_recorder->stackDepth =
         std::min<std::size_t>(std::max<std::uint64_t>(options.stackDepth, 1), kMaxStackDepth);
@@ -438,7 +344,7 @@ bool isRecording() noexcept {
     return s_state.load(std::memory_order_acquire) == RecorderState::Recording;
 }
 
-void recordAlloc(void* ptr, std::size_t size, AllocFamily family) noexcept {
+void recordAlloc(void* ptr, std::size_t size, AllocFamily family, const void* entryFrame) noexcept {
     RecorderGuard guard; // libunwind and the trie may allocate: forward those
     if (!traceNewBlock(size)) {
         insertUntraced(reinterpret_cast<std::uint64_t>(ptr), size, family);
@@ -446,25 +352,28 @@ void recordAlloc(void* ptr, std::size_t size, AllocFamily family) noexcept {
     }
     ThreadBuffer* buffer = currentBuffer();
     if (buffer == nullptr) return;
-    const StackId stack = captureStack(*buffer);
+    const StackId stack = captureStack(*buffer, entryFrame);
     insertAndAppend(*buffer, reinterpret_cast<std::uint64_t>(ptr), size, stack, family);
 }
 
-bool recordFree(void* ptr, AllocFamily family) noexcept {
+bool recordFree(void* ptr, AllocFamily family, const void* entryFrame) noexcept {
     RecorderGuard guard;
     const auto address = reinterpret_cast<std::uint64_t>(ptr);
     ThreadBuffer* buffer = currentBuffer();
     // When nearly every block is traced (no sampling, not paused), the free stack is taken
     // first, so the table's one look-up stores it too; else only a traced block's free unwinds.
     const bool freeStacks = s_recorder->options.freeStacks;
-    const bool stackFirst = buffer != nullptr && freeStacks && s_recorder->options.sampleRate == 0 &&
+    const bool stackFirst = buffer != nullptr && freeStacks &&
+                            s_recorder->options.sampleRate == 0 &&
                             !s_paused.load(std::memory_order_relaxed);
-    StackId freeStack = stackFirst ? captureStack(*buffer) : StackId{};
+    StackId freeStack = stackFirst ? captureStack(*buffer, entryFrame) : StackId{};
     LiveEntry entry;
-    if (!s_recorder->live.release(address, freeStack, entry)) return !reportUnknown(buffer, address);
+    if (!s_recorder->live.release(address, freeStack, entry)) {
+        return !reportUnknown(buffer, address, entryFrame);
+    }
     const bool mismatched = entry.family != family;
     if (!stackFirst && buffer != nullptr && ((entry.traced && freeStacks) || mismatched)) {
-        freeStack = captureStack(*buffer);
+        freeStack = captureStack(*buffer, entryFrame);
         if (freeStacks) s_recorder->live.setFreeStack(address, freeStack);
     }
     if (buffer != nullptr && !entry.traced) {
@@ -492,7 +401,7 @@ void noteUntrackedBlock(void* ptr) noexcept {
     s_recorder->live.forget(reinterpret_cast<std::uint64_t>(ptr));
 }
 
-void* trackedRealloc(void* ptr, std::size_t size) noexcept {
+void* trackedRealloc(void* ptr, std::size_t size, const void* entryFrame) noexcept {
     RecorderGuard guard;
     const RealFunctions* real = realFunctions();
     ThreadBuffer* buffer = currentBuffer();
@@ -501,14 +410,14 @@ void* trackedRealloc(void* ptr, std::size_t size) noexcept {
     const bool known = s_recorder->live.release(oldAddress, StackId{}, old);
     // As memcheck: a realloc of a freed or foreign pointer is reported and returns null, and
     // the pointer is left alone.
-    if (!known && reportUnknown(buffer, oldAddress)) return nullptr;
+    if (!known && reportUnknown(buffer, oldAddress, entryFrame)) return nullptr;
     // The result is traced by the rule for a new block, whatever the old block was.
     const bool traceResult = traceNewBlock(size);
     const bool oldTraced = known && old.traced;
     const bool mismatched = known && old.family != AllocFamily::Malloc;
     // One stack serves the free of the old block and the allocation of the new one.
     const StackId stack = buffer != nullptr && (traceResult || oldTraced || mismatched)
-                              ? captureStack(*buffer)
+                              ? captureStack(*buffer, entryFrame)
                               : StackId{};
     // The free is recorded before the real call: once realloc returns, another thread may
     // already have been handed the old address.
@@ -592,31 +501,11 @@ void shutdown(ShutdownScan scan) noexcept {
     RecorderGuard guard;
     // After the program's atexit handlers and static destructors (this library is finalized
     // last), with recording stopped, so the live table no longer changes.
-    if (scan == ShutdownScan::Scan && s_recorder->options.leakCheck != "none") {
-        const bool scanned = withLeakScan(
-            nullptr, [](LeakScan& done) { s_recorder->flusher.stop(&writeExitLeaks, &done); });
-        if (scanned) {
-            closeRemoteControl();
-            return;
-        }
+    if (scan != ShutdownScan::Scan || s_recorder->options.leakCheck == "none" ||
+        !stopWithExitLeakScan()) {
+        s_recorder->flusher.stop();
     }
-    s_recorder->flusher.stop();
     closeRemoteControl();
-}
-
-bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
-               const CallerRoots& caller) noexcept {
-    if (t_inRecorder) return false;
-    RecorderGuard guard;
-    return leakCheckFromRecorderThread(totals, caller);
-}
-
-bool leakCheckFromRecorderThread(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
-                                 const CallerRoots& caller) noexcept {
-    if (!isRecording()) return false;
-    const bool scanned = withLeakScan(&caller, [&](LeakScan& scan) { totals = scan.totals(); });
-    if (scanned) s_recorder->flusher.writeLeakCheck(format::LeakCheckRecord{0, false, totals});
-    return scanned;
 }
 
 bool resetPeak() noexcept {

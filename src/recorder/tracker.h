@@ -5,7 +5,8 @@
 //   1. guard: if the thread is inside the recorder or recording is off, forward and return;
 //   2. call the real allocator (for a free: record first, then call the real free, so the
 //      address cannot be handed out again before its free is in a buffer);
-//   3. unwind into the thread's fixed mmap'ed scratch array;
+//   3. unwind into the thread's fixed mmap'ed scratch array, from the frame record of the hook
+//      the program called (the recorder's own frames are not walked);
 //   4. intern the stack: per-thread cache, and only on a miss the trie (which takes a lock;
 //      new stacks are rare);
 //   5. update the live table (one shard spinlock);
@@ -39,17 +40,21 @@ enum class RecorderState : int { Off = 0, Recording = 1, Stopped = 2 };
 // True when a hook on this thread should record.
 bool shouldRecord() noexcept;
 
+// entryFrame in the calls below: the frame record (__builtin_frame_address(0)) of the exported
+// hook the program called, where stack walks start (unwind.h); null to walk from the recorder.
+
 // After the real allocator returned ptr (non-null) for size bytes.
-void recordAlloc(void* ptr, std::size_t size, format::AllocFamily family) noexcept;
+void recordAlloc(void* ptr, std::size_t size, format::AllocFamily family,
+                 const void* entryFrame) noexcept;
 // Before the real free: records it (with its stack unless HEAPSCOPE_FREE_STACKS is off, and a
 // mismatched-free error when family is not the block's). A pointer that is no live block is
 // reported as a double or invalid free when it certainly is one, and then recordFree returns
 // false: the free must not reach the real allocator. True otherwise.
-bool recordFree(void* ptr, format::AllocFamily family) noexcept;
+bool recordFree(void* ptr, format::AllocFamily family, const void* entryFrame) noexcept;
 // realloc(ptr, size) with ptr non-null: records the free of ptr and, once the real realloc
 // returned, the alloc of its result. Returns the real realloc's result, or null without
 // calling it for a double or invalid free (reported).
-void* trackedRealloc(void* ptr, std::size_t size) noexcept;
+void* trackedRealloc(void* ptr, std::size_t size, const void* entryFrame) noexcept;
 // A block handed out without being recorded (inside the recorder, or by realloc while not
 // recording): forgets any freed entry of its address.
 void noteUntrackedBlock(void* ptr) noexcept;

@@ -22,7 +22,10 @@ void unwindInit(std::uintptr_t selfStart, std::uintptr_t selfEnd) noexcept;
 
 // Unwinds the calling thread into scratch (room for maxDepth + kUnwindSlack entries) and
 // returns at most maxDepth frames of the program, without the recorder's own frames.
-StackView unwindStack(std::uintptr_t* scratch, std::size_t maxDepth) noexcept;
+// entryFrame: the frame record (__builtin_frame_address(0)) of the hook the program called, where
+// the walk may start; null to start here.
+StackView unwindStack(std::uintptr_t* scratch, std::size_t maxDepth,
+                      const void* entryFrame = nullptr) noexcept;
 
 // Called after a module is unloaded: unwind information cached about it is dropped.
 void unwindModulesChanged() noexcept;
@@ -32,7 +35,8 @@ inline StackView programFrames(const std::uintptr_t* scratch, std::size_t total,
                                std::size_t maxDepth, std::uintptr_t selfStart,
                                std::uintptr_t selfEnd) noexcept {
     std::size_t first = 0;
-    while (first < total && scratch[first] >= selfStart && scratch[first] < selfEnd) ++first;
+    while (first < total && scratch[first] >= selfStart && scratch[first] < selfEnd)
+        ++first;
     const std::size_t depth = total - first;
     return StackView{scratch + first, depth < maxDepth ? depth : maxDepth};
 }

@@ -27,9 +27,10 @@ void unwindInit(std::uintptr_t selfStart, std::uintptr_t selfEnd) noexcept {
     unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
-StackView unwindStack(std::uintptr_t* scratch, std::size_t maxDepth) noexcept {
+StackView unwindStack(std::uintptr_t* scratch, std::size_t maxDepth,
+                      const void* entryFrame) noexcept {
     const std::size_t capacity = maxDepth + kUnwindSlack;
-    int n = kWalk ? walkStack(scratch, capacity) : -1;
+    int n = kWalk ? walkStackFrom(entryFrame, scratch, capacity) : -1;
     if (n < 0) n = unw_backtrace(reinterpret_cast<void**>(scratch), static_cast<int>(capacity));
     return programFrames(scratch, n > 0 ? static_cast<std::size_t>(n) : 0, maxDepth, s_selfStart,
                          s_selfEnd);

@@ -179,8 +179,10 @@ void copyTrail(const Trail& previous, std::size_t from, Trail& trail, std::size_
 } // namespace
 
 // noinline with __builtin_frame_address(0): the compiler gives this function a frame record
-// (saved rbp, return address) whatever the optimisation flags, which is where the walk starts.
-__attribute__((noinline)) int walkStack(std::uintptr_t* out, std::size_t max) noexcept {
+// (saved rbp, return address) whatever the optimisation flags, which is where the walk starts
+// without an entry frame.
+__attribute__((noinline)) int walkStackFrom(const void* entryFrame, std::uintptr_t* out,
+                                            std::size_t max) noexcept {
     ThreadRules* rules = threadRules();
     if (rules == nullptr) return -1;
     const std::uint64_t generation = s_generation.load(std::memory_order_acquire);
@@ -194,10 +196,21 @@ __attribute__((noinline)) int walkStack(std::uintptr_t* out, std::size_t max) no
     Trail& trail = rules->trails[rules->previous ^ 1];
     const std::size_t recordable = std::min(max, kTrailFrames);
     const auto* record = static_cast<const std::uintptr_t*>(__builtin_frame_address(0));
-    std::uintptr_t cfa = reinterpret_cast<std::uintptr_t>(record) + 2 * sizeof(std::uintptr_t);
+    constexpr std::uintptr_t kRecordBytes = 2 * sizeof(std::uintptr_t);
     // Every load of the walk lies in [cfa, stackHigh): above this frame, below the stack's end.
-    const std::uintptr_t stackHigh = stackEnd(cfa);
+    const std::uintptr_t stackHigh =
+        stackEnd(reinterpret_cast<std::uintptr_t>(record) + kRecordBytes);
     if (stackHigh == 0) return -1;
+    // Starting at the hook's frame skips the recorder's own frames, which differ between an
+    // allocation and a free and so were often walked by rule, not along the trail: W3-sqlite's
+    // rule look-ups went from 6.1 to 4.3 per walk, and its CPU time under the recorder from
+    // 3.21 s to 2.99 s (medians of 3 interleaved `perf stat -r 5`; native 1.16 s).
+    const auto entry = reinterpret_cast<std::uintptr_t>(entryFrame);
+    if (entry > reinterpret_cast<std::uintptr_t>(record) && entry % sizeof(std::uintptr_t) == 0 &&
+        entry + kRecordBytes <= stackHigh) {
+        record = static_cast<const std::uintptr_t*>(entryFrame);
+    }
+    std::uintptr_t cfa = reinterpret_cast<std::uintptr_t>(record) + kRecordBytes;
     std::uintptr_t rbp = record[0];
     std::uintptr_t returnAddress = record[1];
     std::size_t depth = 0;
@@ -241,6 +254,12 @@ __attribute__((noinline)) int walkStack(std::uintptr_t* out, std::size_t max) no
     trail.count = std::min(depth, recordable);
     rules->previous ^= 1;
     return handOver ? -1 : static_cast<int>(depth);
+}
+
+__attribute__((noinline)) int walkStack(std::uintptr_t* out, std::size_t max) noexcept {
+    const int depth = walkStackFrom(__builtin_frame_address(0), out, max);
+    asm volatile("" ::: "memory"); // not a tail call: the walk starts at this frame's record
+    return depth;
 }
 
 void dropFrameRules() noexcept { s_generation.fetch_add(1, std::memory_order_release); }

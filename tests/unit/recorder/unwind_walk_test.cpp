@@ -282,6 +282,57 @@ TEST_F(UnwindWalkTest, SeveralThreadsMatchLibunwind) {
         expectFastPathMatches(probe);
 }
 
+// What a hook does: walks from a function below it, starting at the hook's frame record.
+struct EntryWalks {
+    Frames fromEntry;              // walkStackFrom(the entry)
+    Frames full;                   // walkStack, from the same function
+    Frames reference;              // libunwind, from the same function
+    std::uintptr_t hookReturn = 0; // the return address into the hook's caller
+};
+
+__attribute__((noinline)) void walkBelow(const void* entry, EntryWalks& walks) {
+    walks.fromEntry.count = walkStackFrom(entry, walks.fromEntry.frames, kMaxFrames);
+    walks.full.count = walkStack(walks.full.frames, kMaxFrames);
+    walks.reference.count = viaLibunwind(walks.reference.frames, kMaxFrames);
+    asm volatile("" ::: "memory");
+}
+
+__attribute__((noinline)) void hookLike(EntryWalks& walks) {
+    walks.hookReturn = reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+    walkBelow(__builtin_frame_address(0), walks);
+    asm volatile("" ::: "memory"); // not a tail call
+}
+
+TEST_F(UnwindWalkTest, WalkFromAnEntryFrameStartsAtItsReturnAddress) {
+    // Twice: the second walk follows the first's trail.
+    for (int round = 0; round < 2; ++round) {
+        EntryWalks walks;
+        hookLike(walks);
+        ASSERT_GT(walks.fromEntry.count, 0) << "the fast walk handed over to libunwind";
+        EXPECT_EQ(walks.fromEntry.frames[0], walks.hookReturn);
+        expectSameFrames(walks.fromEntry, walks.reference, walks.hookReturn);
+        expectSameFrames(walks.full, walks.reference, walks.hookReturn);
+    }
+}
+
+TEST_F(UnwindWalkTest, AnEntryFrameOutsideTheStackIsIgnored) {
+    static std::uintptr_t s_notAFrame[2] = {0, 0};
+    const auto below = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0)) - 65536;
+    // Below the walk's own frame, in static memory, or none: the walk starts at its own frame,
+    // so its first address is the return address into walkBelow.
+    const void* entries[] = {reinterpret_cast<const void*>(below), s_notAFrame, nullptr};
+    for (const void* entry : entries) {
+        SCOPED_TRACE(reinterpret_cast<std::uintptr_t>(entry));
+        EntryWalks walks;
+        walkBelow(entry, walks);
+        ASSERT_GT(walks.fromEntry.count, 1);
+        ASSERT_EQ(walks.fromEntry.count, walks.full.count);
+        // Both start in walkBelow (at different call sites) and agree from its caller on.
+        for (int i = 1; i < walks.full.count; ++i)
+            EXPECT_EQ(walks.fromEntry.frames[i], walks.full.frames[i]) << "frame " << i;
+    }
+}
+
 using ChainThrough = int (*)(int, void (*)(void*), void*);
 
 // Loads a copy of the test library, unwinds through 4 of its frames, and reports where it was.
