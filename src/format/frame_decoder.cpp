@@ -37,10 +37,11 @@ struct IntoEach {
 };
 
 // Indexed by RecordTag; 0 is no tag.
-constexpr const char* kTagNames[] = {
-    nullptr, "Module",    "ModuleUnload", "StackNode", "Thread",    "ThreadSwitch",
-    "Alloc", "Free",      "Rss",          "Mark",      "Error",     "LeakVerdict",
-    "End",   "ThreadEnd", "ExitStatus",   "LeakCheck", "Recording", "FreeRecent"};
+constexpr const char* kTagNames[] = {nullptr,     "Module",       "ModuleUnload", "StackNode",
+                                     "Thread",    "ThreadSwitch", "Alloc",        "Free",
+                                     "Rss",       "Mark",         "Error",        "LeakVerdict",
+                                     "End",       "ThreadEnd",    "ExitStatus",   "LeakCheck",
+                                     "Recording", "FreeRecent",   "AllocReuse"};
 
 // The most bytes after the tag of the records with a fast path (docs/format.md "Records").
 constexpr std::ptrdiff_t kMaxAllocBody = 4 * kMaxVarintBytes + 1;
@@ -61,6 +62,7 @@ void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
     m_tag = 0;
     m_delta = {};
     m_allocAddresses.clear();
+    m_recentFrees.clear();
 }
 
 template <typename Slot>
@@ -105,7 +107,11 @@ template <typename Slot>
     }
     case RecordTag::Alloc: {
         auto& r = slot.template get<AllocRecord>();
-        return (left >= kMaxAllocBody && fastAlloc(r)) || parseAlloc(r);
+        return (left >= kMaxAllocBody && fastAlloc<false>(r)) || parseAlloc<false>(r);
+    }
+    case RecordTag::AllocReuse: {
+        auto& r = slot.template get<AllocRecord>();
+        return (left >= kMaxAllocBody && fastAlloc<true>(r)) || parseAlloc<true>(r);
     }
     case RecordTag::Free: {
         auto& r = slot.template get<FreeRecord>();
@@ -155,9 +161,10 @@ bool FrameDecoder::skip() { return decode(IntoEach<decltype(m_scratch)>{m_scratc
 
 // The fast paths read into locals and commit them, to the record and the delta state, only
 // once every field checked out, so a refusal leaves the decoder as it found it.
+template <bool kReuse>
 bool FrameDecoder::fastAlloc(AllocRecord& r) {
     const std::uint8_t* p = m_in.p;
-    std::uint64_t time = 0, address = 0, size = 0, stack = 0;
+    std::uint64_t time = 0, address = 0, size = 0, stack = 0; // address: a rank when kReuse
     if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, address) &&
           decodeVarintUnchecked(p, size) && decodeVarintUnchecked(p, stack)))
         return false;
@@ -166,8 +173,10 @@ bool FrameDecoder::fastAlloc(AllocRecord& r) {
     if (m_delta.currentThread == layout::DeltaState::kNoThread || stackId > UINT32_MAX ||
         family >= kAllocFamilyCount)
         return false;
+    if (kReuse && (address == 0 || address > m_recentFrees.size())) return false;
     m_delta.lastTime = plusDelta(m_delta.lastTime, time);
-    m_delta.lastAddress = plusDelta(m_delta.lastAddress, address);
+    m_delta.lastAddress = kReuse ? m_recentFrees.take(static_cast<std::uint32_t>(address))
+                                 : plusDelta(m_delta.lastAddress, address);
     m_delta.lastStackId = stackId;
     r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
     r.timeNs = m_delta.lastTime * m_timeQuantumNs;
@@ -194,6 +203,7 @@ bool FrameDecoder::fastFree(FreeRecord& r) {
     r.address = m_delta.lastAddress;
     r.family = static_cast<AllocFamily>(family);
     m_in.p = p;
+    m_recentFrees.noteFree(r.address);
     return true;
 }
 
@@ -212,6 +222,7 @@ bool FrameDecoder::fastFreeRecent(FreeRecord& r) {
     r.address = m_delta.lastAddress;
     r.family = static_cast<AllocFamily>(family);
     m_in.p = p;
+    m_recentFrees.noteFree(r.address);
     return true;
 }
 
@@ -256,10 +267,12 @@ bool FrameDecoder::parseStackNode(StackNodeRecord& r) {
     return true;
 }
 
+template <bool kReuse>
 bool FrameDecoder::parseAlloc(AllocRecord& r) {
     std::uint8_t family = 0;
-    if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
-          m_in.varint(r.size) && getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
+    if (!(getThread(r.thread) && getTime(r.timeNs) &&
+          (kReuse ? getReusedAddress(r.address) : getAddress(r.address)) && m_in.varint(r.size) &&
+          getStack(r.stack) && getEnum(kAllocFamilyCount, family)))
         return false;
     r.family = static_cast<AllocFamily>(family);
     m_allocAddresses.push_back(r.address);
@@ -272,6 +285,7 @@ bool FrameDecoder::parseFree(FreeRecord& r) {
           getEnum(kAllocFamilyCount, family)))
         return false;
     r.family = static_cast<AllocFamily>(family);
+    m_recentFrees.noteFree(r.address);
     return true;
 }
 
@@ -288,6 +302,7 @@ bool FrameDecoder::parseFreeRecent(FreeRecord& r) {
     r.address = m_allocAddresses[m_allocAddresses.size() - back];
     m_delta.lastAddress = r.address;
     r.family = static_cast<AllocFamily>(family);
+    m_recentFrees.noteFree(r.address);
     return true;
 }
 
@@ -357,6 +372,17 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 [[gnu::always_inline]] inline bool FrameDecoder::getAddress(std::uint64_t& address) {
     if (!getSignedDelta(m_delta.lastAddress)) return false;
     address = m_delta.lastAddress;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getReusedAddress(std::uint64_t& address) {
+    std::uint64_t rank = 0;
+    if (!m_in.varint(rank)) return false;
+    if (rank == 0 || rank > m_recentFrees.size()) {
+        m_in.why = "no such earlier Free in the frame";
+        return false;
+    }
+    address = m_delta.lastAddress = m_recentFrees.take(static_cast<std::uint32_t>(rank));
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "format/layout.h"
+#include "format/recent_frees.h"
 #include "format/records.h"
 
 namespace heapscope::format {
@@ -37,6 +38,8 @@ private:
     [[nodiscard]] bool decode(Slot slot);
     template <typename Slot>
     [[nodiscard]] bool parseRecord(Slot slot);
+    // kReuse: an AllocReuse record, whose address is a rank in m_recentFrees.
+    template <bool kReuse>
     [[nodiscard]] bool fastAlloc(AllocRecord& r);
     [[nodiscard]] bool fastFree(FreeRecord& r);
     [[nodiscard]] bool fastFreeRecent(FreeRecord& r);
@@ -44,6 +47,7 @@ private:
     [[nodiscard]] bool fastStackNode(StackNodeRecord& r);
     [[nodiscard]] bool parseModule(ModuleRecord& r);
     [[nodiscard]] bool parseStackNode(StackNodeRecord& r);
+    template <bool kReuse>
     [[nodiscard]] bool parseAlloc(AllocRecord& r);
     [[nodiscard]] bool parseFree(FreeRecord& r);
     [[nodiscard]] bool parseMark(MarkRecord& r);
@@ -53,6 +57,8 @@ private:
     [[nodiscard]] bool parseLeakCheck(LeakCheckRecord& r);
     [[nodiscard]] bool getTime(std::uint64_t& timeNs);
     [[nodiscard]] bool getAddress(std::uint64_t& address);
+    // An AllocReuse's rank, taken from m_recentFrees.
+    [[nodiscard]] bool getReusedAddress(std::uint64_t& address);
     [[nodiscard]] bool getStack(StackId& id);
     [[nodiscard]] bool getThread(ThreadIndex& thread);
     [[nodiscard]] bool getEnum(std::uint8_t count, std::uint8_t& value);
@@ -75,6 +81,7 @@ private:
     layout::DeltaState m_delta; // reset at each frame start
     // The addresses of the frame's Alloc records so far, which FreeRecent records refer back to.
     std::vector<std::uint64_t> m_allocAddresses;
+    RecentFrees m_recentFrees; // the frame's latest freed addresses, for AllocReuse records
     EachOf<Record>::type m_scratch;
 };
 

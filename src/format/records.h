@@ -14,9 +14,9 @@ namespace heapscope::format {
 
 inline constexpr char kMagic[8] = {'H', 'E', 'A', 'P', 'S', 'C', 'O', 'P'};
 // Version 2 added the header's timeQuantumNs (version 1 times are in ns), version 3 the
-// FreeRecent record (older traces write every Free with its address).
+// FreeRecent and AllocReuse records (older traces write every address).
 inline constexpr std::uint16_t kFormatVersion = 3;
-inline constexpr std::uint16_t kFirstVersionWithFreeRecent = 3;
+inline constexpr std::uint16_t kFirstVersionWithShortForms = 3;
 // A frame's four-byte marker, so a damaged frame is recognised as such.
 inline constexpr std::uint32_t kFrameMarker = 0x31465348; // "HSF1" little-endian
 // The reader refuses frames claiming more than this many raw bytes (hostile input).
@@ -41,6 +41,7 @@ enum class RecordTag : std::uint8_t {
     LeakCheck = 15,
     Recording = 16,
     FreeRecent = 17, // encoding detail: a Free naming its block by an earlier Alloc of its frame
+    AllocReuse = 18, // encoding detail: an Alloc at an address freed earlier in its frame
 };
 
 // Which allocate/free pair a block belongs to; a mismatch (malloc then delete) is a heap error.

@@ -67,7 +67,8 @@ bool TraceWriter::startFile(int fd) {
     m_autoFlushFailed = false;
     m_delta = {};
     m_recentAllocs.newFrame();
-    m_freeRecent = true;
+    m_recentFrees.clear();
+    m_shortForms = true;
     if (m_fd < 0) return false;
     if (m_zstd == nullptr) {
         ZSTD_CCtx* cctx = ZSTD_createCCtx();
@@ -120,7 +121,7 @@ bool TraceWriter::openAppend(const std::string& path) {
         return false;
     }
     m_timeQuantumNs = header.timeQuantumNs;
-    m_freeRecent = version >= kFirstVersionWithFreeRecent;
+    m_shortForms = version >= kFirstVersionWithShortForms;
     const std::uint64_t end = endOfCompleteFrames(fd, framesStart, fileSize);
     if (::ftruncate(fd, static_cast<off_t>(end)) != 0 ||
         ::lseek(fd, static_cast<off_t>(end), SEEK_SET) < 0) {
@@ -243,9 +244,18 @@ void TraceWriter::write(const ThreadEndRecord& r) {
 }
 
 void TraceWriter::write(const AllocRecord& r) {
-    beginRecord(RecordTag::Alloc, r.thread);
+    // Asked before beginRecord(), which may start a new frame that knows no Free yet.
+    flushIfFull();
+    const std::uint32_t rank = m_shortForms ? m_recentFrees.rankOf(r.address) : 0;
+    beginRecord(rank != 0 ? RecordTag::AllocReuse : RecordTag::Alloc, r.thread);
     putTime(r.timeNs);
-    putAddress(r.address);
+    if (rank != 0) {
+        putVarint(rank);
+        m_recentFrees.take(rank);
+        m_delta.lastAddress = r.address; // as an Alloc with its address would leave it
+    } else {
+        putAddress(r.address);
+    }
     putVarint(r.size);
     putStack(r.stack);
     putByte(static_cast<std::uint8_t>(r.family));
@@ -256,7 +266,7 @@ void TraceWriter::write(const AllocRecord& r) {
 void TraceWriter::write(const FreeRecord& r) {
     // Asked before beginRecord(), which may start a new frame that knows no Alloc yet.
     flushIfFull();
-    const std::uint32_t back = m_freeRecent ? m_recentAllocs.distanceTo(r.address) : 0;
+    const std::uint32_t back = m_shortForms ? m_recentAllocs.distanceTo(r.address) : 0;
     beginRecord(back != 0 ? RecordTag::FreeRecent : RecordTag::Free, r.thread);
     putTime(r.timeNs);
     if (back != 0) {
@@ -267,6 +277,7 @@ void TraceWriter::write(const FreeRecord& r) {
     }
     putByte(static_cast<std::uint8_t>(r.family));
     commitStaged();
+    m_recentFrees.noteFree(r.address);
 }
 
 void TraceWriter::write(const RssRecord& r) {
@@ -363,6 +374,7 @@ bool TraceWriter::flush() {
     m_frame.clear();
     m_delta = {};
     m_recentAllocs.newFrame();
+    m_recentFrees.clear();
     return ok;
 }
 
@@ -380,6 +392,7 @@ void TraceWriter::abandon() {
     m_frame.clear();
     m_delta = {};
     m_recentAllocs.newFrame();
+    m_recentFrees.clear();
 }
 
 bool TraceWriter::writeAll(const void* data, std::size_t size) {

@@ -8,6 +8,7 @@
 
 #include "format/layout.h"
 #include "format/recent_allocs.h"
+#include "format/recent_frees.h"
 #include "format/records.h"
 
 namespace heapscope::format {
@@ -87,10 +88,12 @@ private:
     std::vector<std::uint8_t> m_compressed;
     void* m_zstd = nullptr;         // ZSTD_CCtx*, kept across frames
     bool m_autoFlushFailed = false; // reported by the next flush()
-    layout::DeltaState m_delta; // reset at each frame start
-    RecentAllocs m_recentAllocs; // reset at each frame start
-    // FreeRecent records exist from version 3 on; a trace opened to append keeps its version.
-    bool m_freeRecent = true;
+    layout::DeltaState m_delta;     // reset at each frame start
+    RecentAllocs m_recentAllocs;    // reset at each frame start
+    RecentFrees m_recentFrees;      // reset at each frame start
+    // FreeRecent and AllocReuse exist from version 3 on; a trace opened to append keeps its
+    // version.
+    bool m_shortForms = true;
 };
 
 } // namespace heapscope::format

@@ -77,6 +77,11 @@ int main(int argc, char** argv) {
         {"enum-out-of-range.bin", join({header, rawFrame({0x05, 0x00, 0x07, 0x02, 0x02, 0x09})})},
         {"leak-check-cut-short.bin",
          join({header, goodFrame, rawFrame({0x0f, 0x02, 0x01, 0x10, 0x01})})},
+        // A Free, then an AllocReuse of the second latest free.
+        {"alloc-reuse-past-recent-frees.bin",
+         join(
+             {header, goodFrame,
+              rawFrame({0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x02, 0x10, 0x00, 0x00})})},
         // One Alloc, then a FreeRecent two Allocs back.
         {"free-recent-past-frame-start.bin",
          join(

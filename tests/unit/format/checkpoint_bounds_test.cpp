@@ -43,8 +43,8 @@ TEST(CheckpointBounds, ABlobDeclaringMoreBytesThanItsBlocksTakeIsRefused) {
 // Writes an index of two frames (2 and 5 records) with one checkpoint of `blocks` blocks at
 // the second frame, and reads it back.
 bool roundTrip(std::uint64_t blocks, std::string& why) {
-    const std::string path = ::testing::TempDir() + "checkpoint_bounds_" +
-                             std::to_string(::getpid()) + ".hsi";
+    const std::string path =
+        ::testing::TempDir() + "checkpoint_bounds_" + std::to_string(::getpid()) + ".hsi";
     TraceIndex index;
     index.traceBytes = 10'000;
     index.frames = {IndexFrame{100, 0, 0, 2, false, true}, IndexFrame{200, 0, 0, 5, false, false}};

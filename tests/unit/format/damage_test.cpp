@@ -171,6 +171,13 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
          "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
         {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x01, 0x03},
          "enum value out of range in FreeRecent record at frame offset 8"},
+        {{0x05, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x00},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 2"},
+        // A Free of 0x10 (+1 µs, +0x10, malloc), then AllocReuse of rank 0 and 2.
+        {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x00, 0x10, 0x00, 0x00},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
+        {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x02, 0x10, 0x00, 0x00},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
     };
     for (const auto& c : cases) {
         const ReadBack back = readPayload(c.payload);

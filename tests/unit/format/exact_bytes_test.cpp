@@ -32,6 +32,7 @@ std::vector<Record> tinyRecords() {
         FreeRecord{ThreadIndex{0}, 1'100'999, 0x1000, AllocFamily::Malloc},
         AllocRecord{ThreadIndex{1}, 1'090'000, 0x0ff0, 300, StackId{0}, AllocFamily::New},
         FreeRecord{ThreadIndex{1}, 1'095'000, 0x2000, AllocFamily::Malloc},
+        AllocRecord{ThreadIndex{1}, 1'096'000, 0x2000, 64, StackId{0}, AllocFamily::Malloc},
         LeakCheckRecord{1'150'000, true, {{{0, 0}, {0, 0}, {16, 1}, {300, 1}}}},
         LeakVerdictRecord{0x0ff0, LeakKind::DefinitelyLost, 0},
         LeakVerdictRecord{0x1000, LeakKind::IndirectlyLost, 0x0ff0},
@@ -138,9 +139,16 @@ TEST(ExactBytes, FramePayload) {
         0xa0,
         0x40,
         0x00,
-        // LeakCheck t=+55 µs (zigzag 110), at exit, totals in LeakKind order: 0/0, 0/0, 16/1, 300/1
+        // AllocReuse t=+1 µs, the latest freed address (rank 1), size 64, stack +0, Malloc
+        0x12,
+        0x02,
+        0x01,
+        0x40,
+        0x00,
+        0x00,
+        // LeakCheck t=+54 µs (zigzag 108), at exit, totals in LeakKind order: 0/0, 0/0, 16/1, 300/1
         0x0f,
-        0x6e,
+        0x6c,
         0x01,
         0x00,
         0x00,
@@ -183,6 +191,8 @@ TEST(ExactBytes, FramePayload) {
               describe(back.records[2]));
     EXPECT_EQ("Free thread=0 t=1100000 addr=0x1000 family=0", describe(back.records[3]));
     EXPECT_EQ("Free thread=1 t=1095000 addr=0x2000 family=0", describe(back.records[5]));
+    EXPECT_EQ("Alloc thread=1 t=1096000 addr=0x2000 size=64 stack=0 family=0",
+              describe(back.records[6]));
     EXPECT_EQ(ReadOutcome::Complete, back.outcome) << back.error;
 }
 

@@ -100,6 +100,12 @@ TEST(FastPath, RefusesWhatTheCheckedPathRefusesWithTheSameError) {
          "enum value out of range in FreeRecent record at frame offset 8"},
         {join({{0x05, 0x00, 0x11, 0x02}, kOverLong, {0x00}}),
          "truncated or over-long varint in FreeRecent record at frame offset 2"},
+        {{0x05, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x00},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 2"},
+        {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x02, 0x10, 0x00, 0x00},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
+        {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x03},
+         "enum value out of range in AllocReuse record at frame offset 6"},
         {join({{0x03}, kStackPastRange, {0x00, 0x00}}),
          "stack id out of range in StackNode record at frame offset 0"},
         {join({{0x03, 0x00}, kStackPastRange, {0x00}}),
@@ -135,6 +141,9 @@ TEST(FastPath, DecodesWhatTheCheckedPathDecodes) {
               {0x11},
               kTenBytes,
               {0x02, 0x01, 0x11, 0x02, 0x01, 0x02}}),
+        // Two Frees, then AllocReuse of the older (rank 2) and the other (rank 1 once it is gone).
+        {0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12,
+         0x02, 0x02, 0x10, 0x00, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x00},
     };
     for (const Bytes& record : records) {
         const ReadBack atEnd = readRecord(record, {});

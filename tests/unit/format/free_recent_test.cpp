@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <random>
 
+#include "format/frame_decoder.h"
 #include "format/layout.h"
 #include "format/recent_allocs.h"
+#include "format/recent_frees.h"
 #include "format/writer.h"
 #include "trace_builder.h"
 
@@ -43,6 +45,35 @@ TEST(RecentAllocs, AnAllocSharingTheSlotEvictsTheEarlierOne) {
     EXPECT_EQ(1u, recent.distanceTo(other));
 }
 
+TEST(RecentFrees, RanksCountFreesBackAndATakenAddressLeaves) {
+    RecentFrees frees;
+    EXPECT_EQ(0u, frees.rankOf(0x10));
+    frees.noteFree(0x10);
+    frees.noteFree(0x20);
+    frees.noteFree(0x30);
+    EXPECT_EQ(3u, frees.size());
+    EXPECT_EQ(1u, frees.rankOf(0x30));
+    EXPECT_EQ(3u, frees.rankOf(0x10));
+    EXPECT_EQ(0x20u, frees.take(2));
+    EXPECT_EQ(2u, frees.size());
+    EXPECT_EQ(0u, frees.rankOf(0x20));
+    EXPECT_EQ(2u, frees.rankOf(0x10));
+    EXPECT_EQ(1u, frees.rankOf(0x30));
+    frees.clear();
+    EXPECT_EQ(0u, frees.rankOf(0x30));
+}
+
+TEST(RecentFrees, KeepsOnlyTheLatest) {
+    RecentFrees frees;
+    for (std::uint64_t i = 1; i <= RecentFrees::kCapacity + 5; ++i)
+        frees.noteFree(i * 16);
+    EXPECT_EQ(RecentFrees::kCapacity, frees.size());
+    EXPECT_EQ(0u, frees.rankOf(5 * 16));
+    EXPECT_EQ(RecentFrees::kCapacity, frees.rankOf(6 * 16));
+    EXPECT_EQ(6u * 16, frees.take(RecentFrees::kCapacity));
+    EXPECT_EQ(1u, frees.rankOf((RecentFrees::kCapacity + 5) * 16));
+}
+
 // Raw payload of every frame of a trace file.
 std::vector<Bytes> framePayloads(const Bytes& file, std::size_t headerSize) {
     std::vector<Bytes> payloads;
@@ -66,13 +97,18 @@ TEST(FreeRecent, ChurnAcrossFramesReadsBackEveryAddress) {
     std::vector<std::vector<Record>> frames(1);
     std::vector<std::uint64_t> live;
     std::vector<bool> used(1 << 18);
+    std::vector<std::uint64_t> freed; // slots, oldest first
     std::uint64_t time = 0;
     for (int i = 0; i < 600'000; ++i) {
         time += random() % 3;
         const auto thread = ThreadIndex{static_cast<std::uint32_t>(random() % 4)};
         const std::uint64_t choice = random() % 100;
         if (choice < 50 || live.empty()) {
-            std::uint64_t slot = random() % used.size();
+            // Half the time an address freed lately, as allocators hand out.
+            std::uint64_t slot =
+                random() % 2 == 0 && !freed.empty()
+                    ? freed[freed.size() - 1 - random() % std::min<std::size_t>(freed.size(), 100)]
+                    : random() % used.size();
             while (used[slot])
                 slot = (slot + 1) % used.size();
             used[slot] = true;
@@ -88,6 +124,7 @@ TEST(FreeRecent, ChurnAcrossFramesReadsBackEveryAddress) {
             live[pick] = live.back();
             live.pop_back();
             used[(address - 0x7f0000000000) / 16] = false;
+            freed.push_back((address - 0x7f0000000000) / 16);
             frames.back().push_back(FreeRecord{thread, time, address, AllocFamily::New});
         } else {
             frames.back().push_back(
@@ -108,12 +145,19 @@ TEST(FreeRecent, ChurnAcrossFramesReadsBackEveryAddress) {
     for (std::size_t i = 0; i < written.size(); ++i)
         ASSERT_EQ(describe(written[i]), describe(back.records[i])) << "record " << i;
 
-    // Young frees took the short form: the payloads hold FreeRecent tags.
-    std::size_t freeRecent = 0;
-    for (const Bytes& payload : framePayloads(file, headerBytes(sampleHeader()).size()))
-        freeRecent += static_cast<std::size_t>(std::count(
-            payload.begin(), payload.end(), static_cast<std::uint8_t>(RecordTag::FreeRecent)));
+    // Young frees and reused addresses took the short forms.
+    std::size_t freeRecent = 0, allocReuse = 0;
+    FrameDecoder decoder;
+    for (const Bytes& payload : framePayloads(file, headerBytes(sampleHeader()).size())) {
+        decoder.reset(payload.data(), payload.size());
+        while (!decoder.atEnd()) {
+            ASSERT_TRUE(decoder.skip()) << decoder.error();
+            freeRecent += decoder.lastTag() == RecordTag::FreeRecent;
+            allocReuse += decoder.lastTag() == RecordTag::AllocReuse;
+        }
+    }
     EXPECT_GT(freeRecent, 100'000u);
+    EXPECT_GT(allocReuse, 50'000u);
 }
 
 TEST(FreeRecent, AppendingToAVersion2TraceWritesAddresses) {

@@ -79,16 +79,15 @@ struct Describer {
                " kind=" + std::to_string(static_cast<int>(r.kind)) + " addr=" + hex(r.address) +
                " size=" + std::to_string(r.size) + " stack=" + std::to_string(r.stack.value) +
                " alloc=" + std::to_string(r.allocStack.value) +
-               " free=" + std::to_string(r.freeStack.value) +
-               " offset=" + std::to_string(r.offset);
+               " free=" + std::to_string(r.freeStack.value) + " offset=" + std::to_string(r.offset);
     }
     std::string operator()(const LeakVerdictRecord& r) const {
         return "LeakVerdict addr=" + hex(r.address) +
                " kind=" + std::to_string(static_cast<int>(r.kind)) + " owner=" + hex(r.owner);
     }
     std::string operator()(const LeakCheckRecord& r) const {
-        std::string text = "LeakCheck t=" + std::to_string(r.timeNs) +
-                           " atExit=" + (r.atExit ? "1" : "0");
+        std::string text =
+            "LeakCheck t=" + std::to_string(r.timeNs) + " atExit=" + (r.atExit ? "1" : "0");
         for (const LeakTotal& total : r.totals)
             text += " " + std::to_string(total.bytes) + "/" + std::to_string(total.blocks);
         return text;
