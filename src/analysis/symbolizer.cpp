@@ -1,12 +1,14 @@
 // analysis: symbolization with elfutils libdwfl: an offline Dwfl over all the trace's modules per
-// thread, DWARF line tables and inline scopes, functions named from a sorted ELF symbol table.
-// Cached per address; prefetch() resolves a batch on several threads.
+// thread, DWARF line tables and inline scopes (indexed per compile unit), functions named from a
+// sorted ELF symbol table. Cached per address; prefetch() resolves a batch on several threads.
 #include "analysis/symbolizer.h"
 
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -43,13 +45,33 @@ struct CuRange {
     Dwarf_Die* cu = nullptr;
 };
 
+// The function scopes (subprograms, inlined subroutines, entry points, lexical blocks) a walk
+// from a compile unit reaches through namespaces and classes only, with their address ranges.
+// Walking the CU's DIEs for every address cost milliseconds each in C++ units that carry
+// thousands of template functions; the index is built by one walk and answers by binary search.
+struct CuScopes {
+    struct Scope {
+        Dwarf_Die die;
+        unsigned depth = 0; // the walk's nesting depth at the scope, for the walk below it
+    };
+    struct Range {
+        Dwarf_Addr low = 0;
+        Dwarf_Addr high = 0;
+        Dwarf_Addr maxHigh = 0;  // the largest high of this and every earlier range
+        std::uint32_t scope = 0; // index into scopes, which are in the walk's (DIE) order
+    };
+    std::vector<Scope> scopes;
+    std::vector<Range> ranges; // sorted by low
+};
+
 struct LoadedModule {
     std::string path;
     Dwfl_Module* dwfl = nullptr; // null when the file could not be opened or does not match
     // Built on the module's first address (see cuAt), sorted by low.
     std::vector<CuRange> cuRanges;
     bool cuRangesBuilt = false;
-    std::optional<SymbolTable> symbols; // built on the module's first address
+    std::unordered_map<Dwarf_Die*, CuScopes> cuScopes; // by CU, built on its first address
+    std::optional<SymbolTable> symbols;                // built on the module's first address
 };
 
 // The compile unit whose ranges hold pc, or null. dwfl_module_addrdie() is not used: libdwfl
@@ -112,43 +134,87 @@ void callSite(Dwarf_Die* inlined, Frame& outer) {
     if (const char* file = dwarf_filesrc(files, value, nullptr, nullptr)) outer.file = file;
 }
 
+constexpr unsigned kMaxDepth = 64; // hostile or broken DWARF cannot recurse without end
+
+bool isContainer(int tag) {
+    return tag == DW_TAG_namespace || tag == DW_TAG_class_type || tag == DW_TAG_structure_type;
+}
+
+bool isScope(int tag) {
+    return tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+           tag == DW_TAG_entry_point || tag == DW_TAG_lexical_block;
+}
+
 // Collects the function scopes (subprograms and inlined subroutines) containing pc under
-// parent, outermost first. dwarf_getscopes() would do this, but elfutils 0.188 fails on clang's
-// DWARF 5 ("no address value") where dwarf_haspc() on each DIE works, so the walk is done here.
+// parent, outermost first: the first scope holding pc in DIE order, looking into namespaces and
+// classes, then the same below it. dwarf_getscopes() would do this, but elfutils 0.188 fails on
+// clang's DWARF 5 ("no address value") where dwarf_haspc() on each DIE works.
 bool functionScopesAt(Dwarf_Die* parent, Dwarf_Addr pc, std::vector<Dwarf_Die>& chain,
                       unsigned depth) {
-    constexpr unsigned kMaxDepth = 64; // hostile or broken DWARF cannot recurse without end
     Dwarf_Die child;
     if (depth > kMaxDepth || dwarf_child(parent, &child) != 0) return false;
     do {
-        switch (dwarf_tag(&child)) {
-        case DW_TAG_namespace:
-        case DW_TAG_class_type:
-        case DW_TAG_structure_type:
-            if (functionScopesAt(&child, pc, chain, depth + 1)) return true;
-            break;
-        case DW_TAG_subprogram:
-        case DW_TAG_inlined_subroutine:
-        case DW_TAG_entry_point:
-        case DW_TAG_lexical_block:
-            if (dwarf_haspc(&child, pc) == 1) {
-                if (dwarf_tag(&child) != DW_TAG_lexical_block) chain.push_back(child);
-                functionScopesAt(&child, pc, chain, depth + 1);
-                return true;
-            }
-            break;
-        default:
-            break;
+        const int tag = dwarf_tag(&child);
+        if (isContainer(tag) && functionScopesAt(&child, pc, chain, depth + 1)) return true;
+        if (isScope(tag) && dwarf_haspc(&child, pc) == 1) {
+            if (tag != DW_TAG_lexical_block) chain.push_back(child);
+            functionScopesAt(&child, pc, chain, depth + 1);
+            return true;
         }
     } while (dwarf_siblingof(&child, &child) == 0);
     return false;
 }
 
+// The walk functionScopesAt() does from a compile unit, done once for every pc: each scope it
+// would test, in the order it would test them, with the ranges dwarf_haspc() would test.
+void collectScopes(Dwarf_Die* parent, unsigned depth, CuScopes& out) {
+    Dwarf_Die child;
+    if (depth > kMaxDepth || dwarf_child(parent, &child) != 0) return;
+    do {
+        const int tag = dwarf_tag(&child);
+        if (isContainer(tag)) collectScopes(&child, depth + 1, out);
+        if (!isScope(tag)) continue;
+        const auto scope = static_cast<std::uint32_t>(out.scopes.size());
+        out.scopes.push_back(CuScopes::Scope{child, depth});
+        Dwarf_Addr base = 0, low = 0, high = 0;
+        for (ptrdiff_t offset = 0; (offset = dwarf_ranges(&child, offset, &base, &low, &high)) > 0;)
+            if (low < high) out.ranges.push_back(CuScopes::Range{low, high, 0, scope});
+    } while (dwarf_siblingof(&child, &child) == 0);
+}
+
+CuScopes indexScopes(Dwarf_Die* cu) {
+    CuScopes index;
+    collectScopes(cu, 0, index);
+    std::sort(index.ranges.begin(), index.ranges.end(),
+              [](const CuScopes::Range& a, const CuScopes::Range& b) { return a.low < b.low; });
+    Dwarf_Addr maxHigh = 0;
+    for (CuScopes::Range& range : index.ranges)
+        range.maxHigh = maxHigh = std::max(maxHigh, range.high);
+    return index;
+}
+
+// functionScopesAt(cu, pc, chain, 0) through the CU's index: the scope the walk would stop at
+// is the first in DIE order of those whose ranges hold pc; below it the walk goes on as usual.
+void functionScopesAt(const CuScopes& index, Dwarf_Addr pc, std::vector<Dwarf_Die>& chain) {
+    auto it = std::upper_bound(index.ranges.begin(), index.ranges.end(), pc,
+                               [](Dwarf_Addr a, const CuScopes::Range& r) { return a < r.low; });
+    std::optional<std::uint32_t> first;
+    while (it != index.ranges.begin()) {
+        --it;
+        if (it->maxHigh <= pc) break;
+        if (it->high > pc && (!first || it->scope < *first)) first = it->scope;
+    }
+    if (!first) return;
+    CuScopes::Scope scope = index.scopes[*first];
+    if (dwarf_tag(&scope.die) != DW_TAG_lexical_block) chain.push_back(scope.die);
+    functionScopesAt(&scope.die, pc, chain, scope.depth + 1);
+}
+
 // From the innermost scope outwards: each inlined subroutine is a frame whose caller's
 // location is the inlined scope's call site; the real function ends the chain.
-void framesFromScopes(Dwarf_Die* cu, Dwarf_Addr pc, Frame first, std::vector<Frame>& out) {
+void framesFromScopes(const CuScopes& index, Dwarf_Addr pc, Frame first, std::vector<Frame>& out) {
     std::vector<Dwarf_Die> chain;
-    functionScopesAt(cu, pc, chain, 0);
+    functionScopesAt(index, pc, chain);
     Frame current = std::move(first);
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
         Dwarf_Die* scope = &*it;
@@ -276,7 +342,10 @@ std::vector<Frame> Session::lookup(std::uint64_t returnAddress) {
             if (dwarf_lineno(line, &lineNo) == 0 && lineNo > 0)
                 first.line = static_cast<std::uint32_t>(lineNo);
         }
-        framesFromScopes(cu, pc - bias, first, out);
+        auto scopes = module->cuScopes.find(cu);
+        if (scopes == module->cuScopes.end())
+            scopes = module->cuScopes.emplace(cu, indexScopes(cu)).first;
+        framesFromScopes(scopes->second, pc - bias, first, out);
     }
     if (out.empty()) out.push_back(first);
     // The real (not inlined) function is named from the ELF symbol table when it can be: its
@@ -290,10 +359,28 @@ std::vector<Frame> Session::lookup(std::uint64_t returnAddress) {
     return out;
 }
 
-// Below this many addresses per thread a second session costs more (opening every module
-// again) than it saves.
+// Below this many addresses per session a second one saves too little to be worth it. Measured
+// on traces of real programs, with the scope index (CuScopes): the addresses of a module without
+// DWARF cost microseconds, and a module's first use (a separate debug file, its compile units)
+// cannot be split, so two sessions shorten the work only where many addresses fall in DWARF
+// compile units; there they took 65-80% of the serial time, with at most a few percent more CPU
+// for the module both slices open.
 constexpr std::size_t kMinAddressesPerThread = 256;
 constexpr unsigned kMaxThreads = 4;
+
+// How many sessions resolve count addresses: the caller's choice, else HEAPSCOPE_SYMBOLIZE_THREADS
+// when it holds a positive number (tests compare 1 with more), else one per core (at most
+// kMaxThreads) as far as the addresses pay for them.
+std::size_t sessionsFor(std::size_t count, unsigned threads) {
+    if (threads == 0) {
+        const char* text = std::getenv("HEAPSCOPE_SYMBOLIZE_THREADS");
+        const char* end = text == nullptr ? nullptr : text + std::strlen(text);
+        if (text == nullptr || std::from_chars(text, end, threads).ptr != end) threads = 0;
+    }
+    if (threads > 0) return std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(count, 1));
+    const unsigned cores = std::min(std::max(std::thread::hardware_concurrency(), 1u), kMaxThreads);
+    return std::clamp<std::size_t>(count / kMinAddressesPerThread, 1, cores);
+}
 
 } // namespace
 
@@ -321,10 +408,7 @@ void Symbolizer::prefetch(std::vector<std::uint64_t> addresses, unsigned threads
     std::sort(addresses.begin(), addresses.end());
     addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
     std::erase_if(addresses, [this](std::uint64_t a) { return m_impl->m_cache.contains(a); });
-    if (threads == 0)
-        threads = std::min(std::max(std::thread::hardware_concurrency(), 1u), kMaxThreads);
-    const std::size_t parts =
-        std::clamp<std::size_t>(addresses.size() / kMinAddressesPerThread, 1, threads);
+    const std::size_t parts = sessionsFor(addresses.size(), threads);
     // Contiguous slices of the sorted addresses: each session then opens only the modules its
     // slice touches. Lookups depend on nothing but the address, so the frames are the same
     // whichever session resolves them.

@@ -32,10 +32,10 @@ public:
     // Frames for one return address, innermost (most deeply inlined) first; at least one.
     const std::vector<Frame>& symbolize(std::uint64_t returnAddress);
 
-    // Resolves the addresses not yet cached, split over threads (0: one per core, at most
-    // four), each with its own libdwfl session; symbolize() then answers from the cache with the
-    // same frames the serial path gives. Each session loads the modules again, so this pays only
-    // for the many addresses of reports that print every stack (flame graphs, exports).
+    // Resolves the addresses not yet cached, split over threads, each with its own libdwfl
+    // session; symbolize() then answers from the cache with the same frames the serial path
+    // gives. threads 0: HEAPSCOPE_SYMBOLIZE_THREADS if set, else one per core (at most four)
+    // when there are enough addresses to pay for a session that opens the modules again.
     void prefetch(std::vector<std::uint64_t> addresses, unsigned threads = 0);
 
     // The whole stack, innermost first, inline frames expanded.

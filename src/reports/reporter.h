@@ -25,8 +25,31 @@ inline StackResolver symbolizingResolver(const analysis::Model& model,
 inline void symbolizeEveryStack(const analysis::Model& model, analysis::Symbolizer& symbolizer) {
     std::vector<std::uint64_t> addresses;
     addresses.reserve(model.stacks.size());
-    for (const analysis::StackNode& node : model.stacks) addresses.push_back(node.returnAddress);
+    for (const analysis::StackNode& node : model.stacks)
+        addresses.push_back(node.returnAddress);
     symbolizer.prefetch(std::move(addresses));
+}
+
+// For reports that print some stacks (top sites, loss records, errors): symbolizes their frames
+// first, on several cores when there are enough of them (Symbolizer::prefetch decides).
+inline void symbolizeStacks(const analysis::Model& model, analysis::Symbolizer& symbolizer,
+                            const std::vector<StackId>& stacks) {
+    std::vector<std::uint64_t> addresses;
+    for (const StackId stack : stacks) {
+        const std::vector<std::uint64_t> frames = analysis::returnAddresses(model, stack);
+        addresses.insert(addresses.end(), frames.begin(), frames.end());
+    }
+    symbolizer.prefetch(std::move(addresses));
+}
+
+// The stacks of the given call sites, as above.
+inline void symbolizeSites(const analysis::Model& model, analysis::Symbolizer& symbolizer,
+                           const std::vector<analysis::SiteStats>& sites) {
+    std::vector<StackId> stacks;
+    stacks.reserve(sites.size());
+    for (const analysis::SiteStats& site : sites)
+        stacks.push_back(site.stack);
+    symbolizeStacks(model, symbolizer, stacks);
 }
 
 } // namespace heapscope::reports

@@ -14,6 +14,7 @@
 #include "cli/trace_input.h"
 #include "reports/check_report.h"
 #include "reports/diff_report.h"
+#include "reports/reporter.h"
 
 namespace heapscope::cli {
 namespace {
@@ -62,6 +63,9 @@ int diffCommand(const std::vector<std::string>& args) {
     const analysis::Model current = loadTrace("diff", newPath);
     analysis::Symbolizer baseSymbolizer(base.modules);
     analysis::Symbolizer newSymbolizer(current.modules);
+    // Sites are matched by their symbolized stacks: every site of both runs is resolved.
+    reports::symbolizeSites(base, baseSymbolizer, base.sites);
+    reports::symbolizeSites(current, newSymbolizer, current.sites);
     const auto resolve = [&](const analysis::Model& model, StackId stack) {
         return (&model == &base ? baseSymbolizer : newSymbolizer).symbolizeStack(model, stack);
     };

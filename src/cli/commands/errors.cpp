@@ -8,6 +8,7 @@
 #include "cli/trace_input.h"
 #include "reports/errors_json.h"
 #include "reports/errors_text.h"
+#include "reports/reporter.h"
 
 namespace heapscope::cli {
 
@@ -26,6 +27,10 @@ int errorsCommand(const std::vector<std::string>& args) {
 
     const analysis::Model model = loadTrace("errors", tracePath);
     analysis::Symbolizer symbolizer(model.modules);
+    std::vector<StackId> stacks;
+    for (const format::ErrorRecord& error : model.errors)
+        stacks.insert(stacks.end(), {error.stack, error.allocStack, error.freeStack});
+    reports::symbolizeStacks(model, symbolizer, stacks);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     if (json) {
         std::cout << reports::errorsJson(model, resolve).dump(2) << '\n';

@@ -10,6 +10,7 @@
 #include "cli/trace_input.h"
 #include "reports/leaks_json.h"
 #include "reports/leaks_text.h"
+#include "reports/reporter.h"
 
 namespace heapscope::cli {
 
@@ -44,6 +45,14 @@ int leaksCommand(const std::vector<std::string>& args) {
 
     analysis::Model model = loadTrace("leaks", tracePath);
     analysis::Symbolizer symbolizer(model.modules);
+    // The stacks printed, and with suppressions those matched against them.
+    std::vector<StackId> stacks;
+    for (const analysis::LossRecord& record : model.lossRecords)
+        if (!suppressions.empty() || kinds.contains(record.kind)) stacks.push_back(record.stack);
+    if (growth || json)
+        for (const analysis::GrowthSite& site : model.growth)
+            stacks.push_back(site.stack);
+    reports::symbolizeStacks(model, symbolizer, stacks);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     const auto uses = analysis::applySuppressions(model, suppressions, resolve);
     if (json) {

@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/time_window.h"
 #include "cli/trace_input.h"
+#include "reports/reporter.h"
 #include "reports/sites.h"
 #include "reports/top_json.h"
 #include "reports/top_text.h"
@@ -42,6 +43,7 @@ int topCommand(const std::vector<std::string>& args) {
     const analysis::Model model = window.load(app, "top", tracePath);
     const auto ranked = reports::rankSites(model.sites, *order, limit);
     analysis::Symbolizer symbolizer(model.modules);
+    reports::symbolizeSites(model, symbolizer, ranked);
     const auto resolve = reports::symbolizingResolver(model, symbolizer);
     if (json) {
         std::cout << reports::topJson(ranked, resolve).dump(2) << '\n';
