@@ -115,11 +115,11 @@ template <typename Slot>
     }
     case RecordTag::Free: {
         auto& r = slot.template get<FreeRecord>();
-        return (left >= kMaxFreeBody && fastFree(r)) || parseFree(r);
+        return (left >= kMaxFreeBody && fastFree<false>(r)) || parseFree<false>(r);
     }
     case RecordTag::FreeRecent: {
         auto& r = slot.template get<FreeRecord>();
-        return (left >= kMaxFreeBody && fastFreeRecent(r)) || parseFreeRecent(r);
+        return (left >= kMaxFreeBody && fastFree<true>(r)) || parseFree<true>(r);
     }
     case RecordTag::Rss: {
         auto& r = slot.template get<RssRecord>();
@@ -189,34 +189,18 @@ bool FrameDecoder::fastAlloc(AllocRecord& r) {
     return true;
 }
 
+template <bool kRecent>
 bool FrameDecoder::fastFree(FreeRecord& r) {
     const std::uint8_t* p = m_in.p;
-    std::uint64_t time = 0, address = 0;
+    std::uint64_t time = 0, address = 0; // address: how many Allocs back when kRecent
     if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, address))) return false;
     const std::uint8_t family = *p++;
     if (m_delta.currentThread == layout::DeltaState::kNoThread || family >= kAllocFamilyCount)
         return false;
+    if (kRecent && (address == 0 || address > m_allocAddresses.size())) return false;
     m_delta.lastTime = plusDelta(m_delta.lastTime, time);
-    m_delta.lastAddress = plusDelta(m_delta.lastAddress, address);
-    r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
-    r.timeNs = m_delta.lastTime * m_timeQuantumNs;
-    r.address = m_delta.lastAddress;
-    r.family = static_cast<AllocFamily>(family);
-    m_in.p = p;
-    m_recentFrees.noteFree(r.address);
-    return true;
-}
-
-bool FrameDecoder::fastFreeRecent(FreeRecord& r) {
-    const std::uint8_t* p = m_in.p;
-    std::uint64_t time = 0, back = 0;
-    if (!(decodeVarintUnchecked(p, time) && decodeVarintUnchecked(p, back))) return false;
-    const std::uint8_t family = *p++;
-    if (m_delta.currentThread == layout::DeltaState::kNoThread || family >= kAllocFamilyCount ||
-        back == 0 || back > m_allocAddresses.size())
-        return false;
-    m_delta.lastTime = plusDelta(m_delta.lastTime, time);
-    m_delta.lastAddress = m_allocAddresses[m_allocAddresses.size() - back];
+    m_delta.lastAddress = kRecent ? m_allocAddresses[m_allocAddresses.size() - address]
+                                  : plusDelta(m_delta.lastAddress, address);
     r.thread.value = static_cast<std::uint32_t>(m_delta.currentThread);
     r.timeNs = m_delta.lastTime * m_timeQuantumNs;
     r.address = m_delta.lastAddress;
@@ -279,28 +263,13 @@ bool FrameDecoder::parseAlloc(AllocRecord& r) {
     return true;
 }
 
+template <bool kRecent>
 bool FrameDecoder::parseFree(FreeRecord& r) {
     std::uint8_t family = 0;
-    if (!(getThread(r.thread) && getTime(r.timeNs) && getAddress(r.address) &&
+    if (!(getThread(r.thread) && getTime(r.timeNs) &&
+          (kRecent ? getRecentAllocAddress(r.address) : getAddress(r.address)) &&
           getEnum(kAllocFamilyCount, family)))
         return false;
-    r.family = static_cast<AllocFamily>(family);
-    m_recentFrees.noteFree(r.address);
-    return true;
-}
-
-bool FrameDecoder::parseFreeRecent(FreeRecord& r) {
-    std::uint64_t back = 0;
-    std::uint8_t family = 0;
-    if (!(getThread(r.thread) && getTime(r.timeNs) && m_in.varint(back) &&
-          getEnum(kAllocFamilyCount, family)))
-        return false;
-    if (back == 0 || back > m_allocAddresses.size()) {
-        m_in.why = "no such earlier Alloc in the frame";
-        return false;
-    }
-    r.address = m_allocAddresses[m_allocAddresses.size() - back];
-    m_delta.lastAddress = r.address;
     r.family = static_cast<AllocFamily>(family);
     m_recentFrees.noteFree(r.address);
     return true;
@@ -372,6 +341,17 @@ bool FrameDecoder::parseExitStatus(ExitStatusRecord& r) {
 [[gnu::always_inline]] inline bool FrameDecoder::getAddress(std::uint64_t& address) {
     if (!getSignedDelta(m_delta.lastAddress)) return false;
     address = m_delta.lastAddress;
+    return true;
+}
+
+[[gnu::always_inline]] inline bool FrameDecoder::getRecentAllocAddress(std::uint64_t& address) {
+    std::uint64_t back = 0;
+    if (!m_in.varint(back)) return false;
+    if (back == 0 || back > m_allocAddresses.size()) {
+        m_in.why = "no such earlier Alloc in the frame";
+        return false;
+    }
+    address = m_delta.lastAddress = m_allocAddresses[m_allocAddresses.size() - back];
     return true;
 }
 

@@ -41,14 +41,15 @@ private:
     // kReuse: an AllocReuse record, whose address is a rank in m_recentFrees.
     template <bool kReuse>
     [[nodiscard]] bool fastAlloc(AllocRecord& r);
+    // kRecent: a FreeRecent record, whose address is a distance back in m_allocAddresses.
+    template <bool kRecent>
     [[nodiscard]] bool fastFree(FreeRecord& r);
-    [[nodiscard]] bool fastFreeRecent(FreeRecord& r);
-    [[nodiscard]] bool parseFreeRecent(FreeRecord& r);
     [[nodiscard]] bool fastStackNode(StackNodeRecord& r);
     [[nodiscard]] bool parseModule(ModuleRecord& r);
     [[nodiscard]] bool parseStackNode(StackNodeRecord& r);
     template <bool kReuse>
     [[nodiscard]] bool parseAlloc(AllocRecord& r);
+    template <bool kRecent>
     [[nodiscard]] bool parseFree(FreeRecord& r);
     [[nodiscard]] bool parseMark(MarkRecord& r);
     [[nodiscard]] bool parseError(ErrorRecord& r);
@@ -57,6 +58,8 @@ private:
     [[nodiscard]] bool parseLeakCheck(LeakCheckRecord& r);
     [[nodiscard]] bool getTime(std::uint64_t& timeNs);
     [[nodiscard]] bool getAddress(std::uint64_t& address);
+    // A FreeRecent's distance back, looked up in m_allocAddresses.
+    [[nodiscard]] bool getRecentAllocAddress(std::uint64_t& address);
     // An AllocReuse's rank, taken from m_recentFrees.
     [[nodiscard]] bool getReusedAddress(std::uint64_t& address);
     [[nodiscard]] bool getStack(StackId& id);
