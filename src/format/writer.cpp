@@ -65,9 +65,7 @@ bool TraceWriter::startFile(int fd) {
     m_frame.clear();
     m_stagedBytes = 0;
     m_autoFlushFailed = false;
-    m_delta = {};
-    m_recentAllocs.newFrame();
-    m_recentFrees.clear();
+    startFrame();
     m_shortForms = true;
     if (m_fd < 0) return false;
     if (m_zstd == nullptr) {
@@ -129,6 +127,12 @@ bool TraceWriter::openAppend(const std::string& path) {
         return false;
     }
     return true;
+}
+
+void TraceWriter::startFrame() {
+    m_delta = {};
+    m_recentAllocs.newFrame();
+    m_recentFrees.clear();
 }
 
 void TraceWriter::flushIfFull() {
@@ -372,9 +376,7 @@ bool TraceWriter::flush() {
         ok = writeAll(m_compressed.data(), layout::kFrameHeaderBytes + compressed) && ok;
     }
     m_frame.clear();
-    m_delta = {};
-    m_recentAllocs.newFrame();
-    m_recentFrees.clear();
+    startFrame();
     return ok;
 }
 
@@ -390,9 +392,7 @@ void TraceWriter::abandon() {
     if (m_fd >= 0) ::close(m_fd);
     m_fd = -1;
     m_frame.clear();
-    m_delta = {};
-    m_recentAllocs.newFrame();
-    m_recentFrees.clear();
+    startFrame();
 }
 
 bool TraceWriter::writeAll(const void* data, std::size_t size) {

@@ -66,6 +66,8 @@ private:
     // Staged bytes join the frame: at each record's end, and early before a string or when the
     // staging buffer is full.
     void commitStaged();
+    // The state every frame starts from (deltas, recent allocs and frees): frames decode alone.
+    void startFrame();
     void flushIfFull();
     void putByte(std::uint8_t b);
     void putVarint(std::uint64_t v);
@@ -88,9 +90,9 @@ private:
     std::vector<std::uint8_t> m_compressed;
     void* m_zstd = nullptr;         // ZSTD_CCtx*, kept across frames
     bool m_autoFlushFailed = false; // reported by the next flush()
-    layout::DeltaState m_delta;     // reset at each frame start
-    RecentAllocs m_recentAllocs;    // reset at each frame start
-    RecentFrees m_recentFrees;      // reset at each frame start
+    layout::DeltaState m_delta;     // reset by startFrame()
+    RecentAllocs m_recentAllocs;    // reset by startFrame()
+    RecentFrees m_recentFrees;      // reset by startFrame()
     // FreeRecent and AllocReuse exist from version 3 on; a trace opened to append keeps its
     // version.
     bool m_shortForms = true;
