@@ -19,7 +19,7 @@ enum class EventKind : std::uint8_t {
 };
 
 struct Event {
-    std::uint64_t timeNs; // monotonicNowNs(), read under the buffer's lock
+    std::uint64_t ticks; // eventTicks(), read under the buffer's lock
     std::uint64_t address;
     std::uint64_t size;
     std::uint32_t stack;

@@ -25,8 +25,8 @@ std::size_t EventMerger::pendingEvents() const {
 bool EventMerger::before(std::size_t a, std::size_t b) const {
     const Run& ra = m_runs[a];
     const Run& rb = m_runs[b];
-    const std::uint64_t ta = ra.events[ra.next].timeNs;
-    const std::uint64_t tb = rb.events[rb.next].timeNs;
+    const std::uint64_t ta = ra.events[ra.next].ticks;
+    const std::uint64_t tb = rb.events[rb.next].ticks;
     return ta != tb ? ta < tb : ra.thread < rb.thread;
 }
 
@@ -34,7 +34,7 @@ void EventMerger::buildHeap(std::uint64_t limit) {
     m_heap.clear();
     for (std::size_t i = 0; i < m_runs.size(); ++i) {
         const Run& r = m_runs[i];
-        if (r.next < r.events.size() && r.events[r.next].timeNs < limit) pushHeap(i);
+        if (r.next < r.events.size() && r.events[r.next].ticks < limit) pushHeap(i);
     }
 }
 

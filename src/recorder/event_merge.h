@@ -19,7 +19,7 @@ public:
     // Appends a thread's newly drained events (already in time order) behind its held-back ones.
     void add(ThreadIndex thread, std::span<const Event> events);
 
-    // Calls sink(thread, event) for every pending event with timeNs < limit, oldest first
+    // Calls sink(thread, event) for every pending event with ticks < limit, oldest first
     // (ties broken by thread index), and keeps the rest.
     template <typename Sink>
     void emitBefore(std::uint64_t limit, Sink&& sink) {
@@ -28,7 +28,7 @@ public:
             Run& run = m_runs[popHeap()];
             sink(run.thread, run.events[run.next]);
             ++run.next;
-            if (run.next < run.events.size() && run.events[run.next].timeNs < limit) {
+            if (run.next < run.events.size() && run.events[run.next].ticks < limit) {
                 pushHeap(static_cast<std::size_t>(&run - m_runs.data()));
             }
         }

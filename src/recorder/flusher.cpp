@@ -72,6 +72,7 @@ bool Flusher::open(const std::string& path, const format::TraceHeader& header,
         return false;
     }
     m_startNs = startNs;
+    m_clock.calibrate();
     m_stats = inherited;
     m_stats.peakBytes = inherited.liveBytes;
     m_lastWrittenNs = m_lastFlushNs = m_lastRssNs = m_lastNamesNs = 0;
@@ -156,11 +157,11 @@ void Flusher::stop(FinalWriter final, void* context) {
 }
 
 void Flusher::writeLeakCheck(format::LeakCheckRecord record) {
-    const std::uint64_t now = monotonicNowNs();
+    const std::uint64_t now = eventTicks();
     if (!waitForCycleAfter(now)) return;
     std::lock_guard<std::mutex> lock(m_cycleMutex);
     if (m_failed || !m_writer.isOpen()) return;
-    m_lastWrittenNs = std::max(m_lastWrittenNs, relative(now));
+    m_lastWrittenNs = std::max(m_lastWrittenNs, relative(m_clock.toNs(now)));
     record.timeNs = m_lastWrittenNs;
     m_writer.write(record);
 }
@@ -175,7 +176,7 @@ pid_t Flusher::writerTid() const {
 }
 
 void Flusher::resetPeak() {
-    if (!waitForCycleAfter(monotonicNowNs())) return;
+    if (!waitForCycleAfter(eventTicks())) return;
     std::lock_guard<std::mutex> lock(m_cycleMutex);
     m_stats.peakBytes = m_stats.liveBytes;
 }
@@ -186,11 +187,11 @@ void Flusher::cycle(bool final) {
     for (KnownThread& t : m_threads) {
         if (!t.dead && t.buffer->ended() && threadGone(t.tid)) t.dead = true;
     }
-    const std::uint64_t cycleStart = monotonicNowNs();
+    const std::uint64_t cycleStart = m_clock.calibrate();
     collectBuffers();
     // Nodes are read after the swaps: every node an event uses is published by then.
     writeStackNodes();
-    const std::uint64_t now = std::max(m_lastWrittenNs, relative(cycleStart));
+    const std::uint64_t now = std::max(m_lastWrittenNs, relative(m_clock.toNs(cycleStart)));
     if (m_modulesChanged.exchange(false, std::memory_order_acq_rel) || m_modules.changed()) {
         m_modules.refresh(m_lastWrittenNs, m_writer);
     }
@@ -205,14 +206,14 @@ void Flusher::cycle(bool final) {
     m_completedCycleStart.store(cycleStart, std::memory_order_release);
 }
 
-void Flusher::noteRecording(bool on, std::uint64_t monotonicNs) {
+void Flusher::noteRecording(bool on, std::uint64_t ticks) {
     std::lock_guard<std::mutex> lock(m_notedMutex);
-    m_noted.push_back(Noted{monotonicNs, false, on, {}});
+    m_noted.push_back(Noted{ticks, false, on, {}});
 }
 
-void Flusher::noteMark(std::string name, std::uint64_t monotonicNs) {
+void Flusher::noteMark(std::string name, std::uint64_t ticks) {
     std::lock_guard<std::mutex> lock(m_notedMutex);
-    m_noted.push_back(Noted{monotonicNs, true, false, std::move(name)});
+    m_noted.push_back(Noted{ticks, true, false, std::move(name)});
 }
 
 void Flusher::emitBefore(std::uint64_t limit) {
@@ -222,16 +223,16 @@ void Flusher::emitBefore(std::uint64_t limit) {
         std::lock_guard<std::mutex> lock(m_notedMutex);
         // A record noted after the cycle started waits: events before it may not be drained.
         const auto later = std::stable_partition(m_noted.begin(), m_noted.end(),
-                                                 [&](const Noted& n) { return n.timeNs < limit; });
+                                                 [&](const Noted& n) { return n.ticks < limit; });
         due.assign(std::make_move_iterator(m_noted.begin()), std::make_move_iterator(later));
         m_noted.erase(m_noted.begin(), later);
     }
     std::stable_sort(due.begin(), due.end(),
-                     [](const Noted& a, const Noted& b) { return a.timeNs < b.timeNs; });
+                     [](const Noted& a, const Noted& b) { return a.ticks < b.ticks; });
     for (const Noted& n : due) {
         // An event stamped at the very nanosecond of the note counts as before it.
-        m_merger.emitBefore(n.timeNs + 1, sink);
-        m_lastWrittenNs = std::max(m_lastWrittenNs, relative(n.timeNs));
+        m_merger.emitBefore(n.ticks + 1, sink);
+        m_lastWrittenNs = std::max(m_lastWrittenNs, relative(m_clock.toNs(n.ticks)));
         if (n.isMark) {
             m_writer.write(format::MarkRecord{ThreadIndex{0}, m_lastWrittenNs, n.name});
         } else {
@@ -255,11 +256,12 @@ void Flusher::collectBuffers() {
 
 void Flusher::writeStackNodes() {
     const std::uint32_t published = m_trie.publishedCount();
-    for (; m_nextNode <= published; ++m_nextNode) m_writer.write(m_trie.node(m_nextNode));
+    for (; m_nextNode <= published; ++m_nextNode)
+        m_writer.write(m_trie.node(m_nextNode));
 }
 
 void Flusher::writeEvent(ThreadIndex thread, const Event& e) {
-    const std::uint64_t time = relative(e.timeNs);
+    const std::uint64_t time = relative(m_clock.toNs(e.ticks));
     m_lastWrittenNs = std::max(m_lastWrittenNs, time);
     const auto family = static_cast<format::AllocFamily>(e.family);
     switch (e.kind) {
@@ -353,9 +355,9 @@ void Flusher::flushFrame() {
     if (m_settings.onWriteFailure != nullptr) m_settings.onWriteFailure();
 }
 
-bool Flusher::waitForCycleAfter(std::uint64_t timeNs) {
+bool Flusher::waitForCycleAfter(std::uint64_t ticks) {
     while (running() && !m_failed) {
-        if (m_completedCycleStart.load(std::memory_order_acquire) > timeNs) return true;
+        if (m_completedCycleStart.load(std::memory_order_acquire) > ticks) return true;
         wake();
         timespec pause{0, 200'000};
         nanosleep(&pause, nullptr);

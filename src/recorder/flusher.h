@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "format/writer.h"
+#include "recorder/event_clock.h"
 #include "recorder/event_merge.h"
 #include "recorder/modules.h"
 #include "recorder/stack_trie.h"
@@ -56,20 +57,20 @@ public:
     pid_t writerTid() const;
     // Writes an on-demand leak check's record once every event stamped before it is written.
     void writeLeakCheck(format::LeakCheckRecord record);
-    // Recording paused (on false) or resumed at monotonicNs: a Recording record, written after
-    // every event stamped before that time.
-    void noteRecording(bool on, std::uint64_t monotonicNs);
+    // Recording paused (on false) or resumed at ticks (eventTicks()): a Recording record,
+    // written after every event stamped before that time.
+    void noteRecording(bool on, std::uint64_t ticks);
     // A mark with no thread of its own (from `heapscope ctl`), placed in time as noteRecording.
-    void noteMark(std::string name, std::uint64_t monotonicNs);
+    void noteMark(std::string name, std::uint64_t ticks);
     // Starts a new peak: from now on peakBytes counts from the live bytes at the call.
     void resetPeak();
     bool running() const { return m_running.load(std::memory_order_acquire); }
     void wake();
     // A dlopen/dlclose happened: re-read the module map on the next cycle.
     void noteModulesChanged();
-    // Waits until a cycle that started after timeNs has completed, so every event stamped
-    // before it is counted in stats(). False if the writer is not running.
-    bool waitForCycleAfter(std::uint64_t timeNs);
+    // Waits until a cycle that started after ticks (eventTicks()) has completed, so every
+    // event stamped before it is counted in stats(). False if the writer is not running.
+    bool waitForCycleAfter(std::uint64_t ticks);
     LiveStats stats();
 
     // fork(): prepare holds the cycle lock (no cycle is half done in the child); the child
@@ -109,6 +110,7 @@ private:
     std::mutex m_cycleMutex; // one cycle at a time; held across fork()
     format::TraceWriter m_writer;
     EventMerger m_merger;
+    TickConverter m_clock; // event ticks to nanoseconds; calibrated at open and each cycle
     ModuleMap m_modules;
     std::vector<KnownThread> m_threads;
     LiveStats m_stats;
@@ -121,7 +123,7 @@ private:
     bool m_failed = false;
     // Records noted by noteRecording/noteMark, not yet written.
     struct Noted {
-        std::uint64_t timeNs; // monotonic
+        std::uint64_t ticks; // eventTicks()
         bool isMark;
         bool on;
         std::string name;

@@ -13,6 +13,7 @@
 #include <new>
 
 #include "common/clock.h"
+#include "recorder/event_clock.h"
 #include "recorder/flusher.h"
 #include "recorder/foreign_address.h"
 #include "recorder/live_table.h"
@@ -72,7 +73,7 @@ void append(ThreadBuffer& buffer, EventKind kind, std::uint64_t address, std::ui
             StackId stack, AllocFamily family) noexcept {
     buffer.append(
         [&](Event& e) {
-            e.timeNs = monotonicNowNs();
+            e.ticks = eventTicks();
             e.address = address;
             e.size = size;
             e.stack = stack.value;
@@ -151,14 +152,14 @@ void appendError(ThreadBuffer& buffer, format::ErrorKind kind, std::uint64_t add
                  const BadBlock& block, StackId stack) noexcept {
     buffer.appendEvents<2>(
         [&](Event* e) {
-            const std::uint64_t now = monotonicNowNs();
-            e[0] = Event{.timeNs = now,
+            const std::uint64_t now = eventTicks();
+            e[0] = Event{.ticks = now,
                          .address = address,
                          .size = block.size,
                          .stack = stack.value,
                          .kind = EventKind::Error,
                          .family = static_cast<std::uint8_t>(kind)};
-            e[1] = Event{.timeNs = now,
+            e[1] = Event{.ticks = now,
                          .address = block.offset,
                          .size = block.freeStack.value,
                          .stack = block.allocStack.value,
@@ -277,7 +278,7 @@ void forkChild() {
     if (!ok) s_state.store(RecorderState::Stopped, std::memory_order_release);
     if (ok) openRemoteControl(s_recorder->pid);
     if (ok && s_paused.load(std::memory_order_relaxed)) {
-        s_recorder->flusher.noteRecording(false, startNs); // the child's trace starts paused
+        s_recorder->flusher.noteRecording(false, eventTicks()); // the child's trace starts paused
     }
     if (ok && t_buffer != nullptr) {
         append(*t_buffer, EventKind::ThreadStart, 0, 0, StackId{}, AllocFamily::Malloc);
@@ -317,12 +318,13 @@ void start() {
         logLine("cannot register thread and fork handlers, not recording");
         return;
     }
+    chooseEventClock(true);
     const std::string path = tracePath(options, pid);
     if (!s_recorder->flusher.open(path, makeHeader(pid), monotonicNowNs(), LiveStats{})) return;
     logDebug("recording to", path.c_str());
     if (options.startPaused) {
         s_paused.store(true, std::memory_order_relaxed);
-        s_recorder->flusher.noteRecording(false, monotonicNowNs());
+        s_recorder->flusher.noteRecording(false, eventTicks());
     }
     openRemoteControl(pid);
     s_state.store(RecorderState::Recording, std::memory_order_release);
@@ -466,7 +468,7 @@ bool setPaused(bool paused) noexcept {
     RecorderGuard guard;
     bool expected = !paused;
     if (s_paused.compare_exchange_strong(expected, paused, std::memory_order_acq_rel)) {
-        s_recorder->flusher.noteRecording(!paused, monotonicNowNs());
+        s_recorder->flusher.noteRecording(!paused, eventTicks());
     }
     return true;
 }
@@ -476,7 +478,7 @@ bool isPaused() noexcept { return s_paused.load(std::memory_order_acquire); }
 void recordOutsideMark(const char* name) noexcept {
     if (name == nullptr || !isRecording()) return;
     RecorderGuard guard;
-    s_recorder->flusher.noteMark(name, monotonicNowNs());
+    s_recorder->flusher.noteMark(name, eventTicks());
 }
 
 void noteModulesChanged() noexcept {
@@ -490,7 +492,7 @@ void recordModulesBeforeUnload() noexcept {
     if (!isRecording() || t_inRecorder) return;
     RecorderGuard guard;
     s_recorder->flusher.noteModulesChanged();
-    (void)s_recorder->flusher.waitForCycleAfter(monotonicNowNs());
+    (void)s_recorder->flusher.waitForCycleAfter(eventTicks());
 }
 
 void shutdown(ShutdownScan scan) noexcept {
@@ -518,7 +520,7 @@ bool resetPeak() noexcept {
 bool readStats(Stats& out) noexcept {
     if (!isRecording() || t_inRecorder) return false;
     RecorderGuard guard;
-    if (!s_recorder->flusher.waitForCycleAfter(monotonicNowNs())) return false;
+    if (!s_recorder->flusher.waitForCycleAfter(eventTicks())) return false;
     const LiveStats s = s_recorder->flusher.stats();
     out = Stats{s.liveBytes, s.liveBlocks, s.peakBytes, s.totalAllocations, s.totalBytes};
     return true;

@@ -18,7 +18,7 @@ using Emitted = std::vector<std::pair<std::uint32_t, std::uint64_t>>; // thread,
 Emitted emit(EventMerger& merger, std::uint64_t limit) {
     Emitted out;
     merger.emitBefore(limit, [&](ThreadIndex thread, const Event& e) {
-        out.emplace_back(thread.value, e.timeNs);
+        out.emplace_back(thread.value, e.ticks);
     });
     return out;
 }

@@ -16,6 +16,7 @@
 
 #include "common/clock.h"
 #include "format/reader.h"
+#include "recorder/event_clock.h"
 #include "recorder/flusher.h"
 
 namespace heapscope::recorder {
@@ -34,12 +35,16 @@ bool waitForWriter() {
 
 constexpr ThreadBuffer::Drain kDrain{&wakeWriter, &waitForWriter};
 
+// Events carry the ticks a preloaded recorder stamps: the TSC's where the kernel keeps time
+// with it, so the writer's conversion to nanoseconds is under test too.
+void useTheRecordersClock() { chooseEventClock(true); }
+
 void append(ThreadBuffer& buffer, EventKind kind, std::uint64_t address, std::uint32_t stack) {
-    buffer.append([&](Event& e) { e = Event{monotonicNowNs(), address, 16, stack, kind, 0}; },
-                  kDrain);
+    buffer.append([&](Event& e) { e = Event{eventTicks(), address, 16, stack, kind, 0}; }, kDrain);
 }
 
 TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
+    useTheRecordersClock();
     constexpr int kThreads = 4;
     constexpr std::uint64_t kPerThread = 40000; // more than two buffer halves: full-buffer waits
     ThreadRegistry registry;
@@ -85,9 +90,10 @@ TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
             buffer->markEnded();
         });
     }
-    for (std::thread& t : threads) t.join();
+    for (std::thread& t : threads)
+        t.join();
 
-    ASSERT_TRUE(flusher.waitForCycleAfter(monotonicNowNs()));
+    ASSERT_TRUE(flusher.waitForCycleAfter(eventTicks()));
     const LiveStats stats = flusher.stats();
     const std::uint64_t allocs = kThreads * kPerThread;
     EXPECT_EQ(stats.totalAllocations, allocs);
@@ -140,6 +146,7 @@ TEST(Flusher, WritesAllThreadsInOneTimeOrder) {
 // A heap error is two events appended at once (Error, ErrorDetail); the writer turns each pair
 // into one ErrorRecord, also when the buffers are swapped many times around them.
 TEST(Flusher, NotedRecordsComeAfterEveryEarlierEventAndBeforeEveryLaterOne) {
+    useTheRecordersClock();
     ThreadRegistry registry;
     StackTrie trie;
     Flusher flusher(registry, trie, FlusherSettings{10, 10, nullptr});
@@ -154,8 +161,8 @@ TEST(Flusher, NotedRecordsComeAfterEveryEarlierEventAndBeforeEveryLaterOne) {
     constexpr int kRounds = 2000;
     for (int i = 0; i < kRounds; ++i) {
         append(*buffer, EventKind::Alloc, 0x1000 + i * 64, 0);
-        flusher.noteRecording(i % 2 != 0, monotonicNowNs());
-        if (i % 100 == 0) flusher.noteMark("m" + std::to_string(i), monotonicNowNs());
+        flusher.noteRecording(i % 2 != 0, eventTicks());
+        if (i % 100 == 0) flusher.noteMark("m" + std::to_string(i), eventTicks());
     }
     buffer->markEnded();
     flusher.stop();
@@ -183,6 +190,7 @@ TEST(Flusher, NotedRecordsComeAfterEveryEarlierEventAndBeforeEveryLaterOne) {
 }
 
 TEST(Flusher, ErrorEventPairsBecomeErrorRecords) {
+    useTheRecordersClock();
     constexpr int kThreads = 2;
     constexpr std::uint64_t kErrors = 20000; // with an alloc each: several buffer swaps
     ThreadRegistry registry;
@@ -207,7 +215,7 @@ TEST(Flusher, ErrorEventPairsBecomeErrorRecords) {
                 append(*buffer, EventKind::Alloc, address, alloc.value);
                 buffer->appendEvents<2>(
                     [&](Event* e) {
-                        const std::uint64_t now = monotonicNowNs();
+                        const std::uint64_t now = eventTicks();
                         e[0] = Event{now,
                                      address,
                                      i,

@@ -31,12 +31,12 @@ TEST(ThreadBuffer, SwapReturnsEventsSinceLastSwap) {
     appendAt(*buffer, 2, kNoWriter);
     auto first = buffer->swap();
     ASSERT_EQ(first.size(), 2u);
-    EXPECT_EQ(first[0].timeNs, 1u);
-    EXPECT_EQ(first[1].timeNs, 2u);
+    EXPECT_EQ(first[0].ticks, 1u);
+    EXPECT_EQ(first[1].ticks, 2u);
     appendAt(*buffer, 3, kNoWriter);
     auto second = buffer->swap();
     ASSERT_EQ(second.size(), 1u);
-    EXPECT_EQ(second[0].timeNs, 3u);
+    EXPECT_EQ(second[0].ticks, 3u);
     EXPECT_TRUE(buffer->swap().empty());
     registry.retire(buffer);
 }
@@ -95,7 +95,7 @@ TEST(ThreadBuffer, ConcurrentSwapsLoseAndReorderNothing) {
     std::vector<std::uint64_t> seen;
     for (;;) {
         const bool finished = done.load();
-        for (const Event& e : buffer->swap()) seen.push_back(e.timeNs);
+        for (const Event& e : buffer->swap()) seen.push_back(e.ticks);
         if (finished) break;
         std::this_thread::yield();
     }
