@@ -42,11 +42,14 @@ struct MappedRange {
 struct CuRange {
     Dwarf_Addr low = 0;
     Dwarf_Addr high = 0;
+    Dwarf_Addr maxHigh = 0; // the largest high of this and every earlier range
+    std::size_t order = 0;  // the CU's place in .debug_info
     Dwarf_Die* cu = nullptr;
 };
 
 // The function scopes (subprograms, inlined subroutines, entry points, lexical blocks) a walk
-// from a compile unit reaches through namespaces and classes only, with their address ranges.
+// from a compile unit reaches through namespaces and classes only, and the member functions of
+// classes local to a function (collectLocalClasses), with their address ranges.
 // Walking the CU's DIEs for every address cost milliseconds each in C++ units that carry
 // thousands of template functions; the index is built by one walk and answers by binary search.
 struct CuScopes {
@@ -78,18 +81,27 @@ struct LoadedModule {
 // treats .debug_aranges as covering the gaps up to the next range, so an address without DWARF
 // (crt1's _start after the last CU) got a CU and a wrong line; and clang emits no aranges by
 // default. The CUs' own ranges, indexed once per module, say exactly which CU holds pc.
+// Several CUs may claim pc: the linker keeps one copy of a COMDAT function (a template or inline
+// function every unit that uses it compiled) and points the DWARF of the dropped copies at the
+// kept one (clang's DWARF 5 address table), whose code their inline scopes need not describe.
+// The first such CU in .debug_info is the kept copy's own (link order), as addr2line and
+// llvm-symbolizer take it; another would give its own unit's call sites for that code.
 Dwarf_Die* cuAt(LoadedModule& module, Dwarf_Addr pc, Dwarf_Addr& bias) {
     if (!module.cuRangesBuilt) {
         module.cuRangesBuilt = true;
         Dwarf_Die* cu = nullptr;
         Dwarf_Addr cuBias = 0;
-        while ((cu = dwfl_module_nextcu(module.dwfl, cu, &cuBias)) != nullptr) {
+        for (std::size_t order = 0; (cu = dwfl_module_nextcu(module.dwfl, cu, &cuBias)) != nullptr;
+             ++order) {
             Dwarf_Addr base = 0, low = 0, high = 0;
             for (ptrdiff_t offset = 0; (offset = dwarf_ranges(cu, offset, &base, &low, &high)) > 0;)
-                if (low < high) module.cuRanges.push_back(CuRange{low, high, cu});
+                if (low < high) module.cuRanges.push_back(CuRange{low, high, 0, order, cu});
         }
         std::sort(module.cuRanges.begin(), module.cuRanges.end(),
                   [](const CuRange& a, const CuRange& b) { return a.low < b.low; });
+        Dwarf_Addr maxHigh = 0;
+        for (CuRange& range : module.cuRanges)
+            range.maxHigh = maxHigh = std::max(maxHigh, range.high);
     }
     if (module.cuRanges.empty()) return nullptr;
     Dwarf_Addr dwarfBias = 0;
@@ -97,9 +109,15 @@ Dwarf_Die* cuAt(LoadedModule& module, Dwarf_Addr pc, Dwarf_Addr& bias) {
     const Dwarf_Addr address = pc - dwarfBias;
     auto it = std::upper_bound(module.cuRanges.begin(), module.cuRanges.end(), address,
                                [](Dwarf_Addr a, const CuRange& r) { return a < r.low; });
-    if (it == module.cuRanges.begin() || address >= std::prev(it)->high) return nullptr;
+    const CuRange* first = nullptr;
+    while (it != module.cuRanges.begin()) {
+        --it;
+        if (it->maxHigh <= address) break;
+        if (it->high > address && (first == nullptr || it->order < first->order)) first = &*it;
+    }
+    if (first == nullptr) return nullptr;
     bias = dwarfBias;
-    return std::prev(it)->cu;
+    return first->cu;
 }
 
 std::optional<std::string> attrString(Dwarf_Die* die, unsigned name) {
@@ -117,12 +135,23 @@ std::optional<std::string> functionName(Dwarf_Die* die) {
     return attrString(die, DW_AT_name);
 }
 
+// A source file named by the unit's line table, as a full path. A relative name is relative to
+// the compilation directory: clang keeps a file given to it by a relative path (a generated
+// source) so, and elfutils does not join the two.
+std::string sourcePath(Dwarf_Die* cu, const char* file) {
+    Dwarf_Attribute attr;
+    const char* dir =
+        file[0] == '/' ? nullptr : dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+    return dir != nullptr ? std::string(dir) + "/" + file : std::string(file);
+}
+
 // The call site of an inlined scope (DW_AT_call_file/DW_AT_call_line): a location in the
-// function it was inlined into.
+// function it was inlined into. Line 0 means no line (clang gives it to calls in static
+// initializers), as in the line table, so the frame gets none rather than "file:0".
 void callSite(Dwarf_Die* inlined, Frame& outer) {
     Dwarf_Attribute attr;
     Dwarf_Word value = 0;
-    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0)
+    if (dwarf_formudata(dwarf_attr(inlined, DW_AT_call_line, &attr), &value) == 0 && value > 0)
         outer.line = static_cast<std::uint32_t>(value);
     Dwarf_Die cu;
     Dwarf_Files* files = nullptr;
@@ -131,7 +160,8 @@ void callSite(Dwarf_Die* inlined, Frame& outer) {
         dwarf_diecu(inlined, &cu, nullptr, nullptr) == nullptr ||
         dwarf_getsrcfiles(&cu, &files, &count) != 0 || value >= count)
         return;
-    if (const char* file = dwarf_filesrc(files, value, nullptr, nullptr)) outer.file = file;
+    if (const char* file = dwarf_filesrc(files, value, nullptr, nullptr))
+        outer.file = sourcePath(&cu, file);
 }
 
 constexpr unsigned kMaxDepth = 64; // hostile or broken DWARF cannot recurse without end
@@ -165,8 +195,33 @@ bool functionScopesAt(Dwarf_Die* parent, Dwarf_Addr pc, std::vector<Dwarf_Die>& 
     return false;
 }
 
+void collectScopes(Dwarf_Die* parent, unsigned depth, CuScopes& out);
+
+// The classes declared inside a function's scope (a lambda's closure type, a local struct), whose
+// member functions are functions of their own: their code lies outside the enclosing function's
+// ranges (a lambda's operator() in gcc's DWARF sits in the subprogram of the function that holds
+// the lambda), so a walk that only enters scopes holding pc never reaches them. Inlined
+// subroutines declare no types (those stay with the abstract instance), and their trees are most
+// of a C++ unit's DIEs, so the search skips them, as it skips member function declarations.
+bool mayDeclareLocalClasses(Dwarf_Die* die, int tag) {
+    return tag == DW_TAG_lexical_block ||
+           (tag == DW_TAG_subprogram && !dwarf_hasattr(die, DW_AT_declaration));
+}
+
+void collectLocalClasses(Dwarf_Die* scope, unsigned depth, CuScopes& out) {
+    Dwarf_Die child;
+    if (depth > kMaxDepth || dwarf_child(scope, &child) != 0) return;
+    do {
+        const int tag = dwarf_tag(&child);
+        if (isContainer(tag)) collectScopes(&child, depth + 1, out);
+        if (mayDeclareLocalClasses(&child, tag)) collectLocalClasses(&child, depth + 1, out);
+    } while (dwarf_siblingof(&child, &child) == 0);
+}
+
 // The walk functionScopesAt() does from a compile unit, done once for every pc: each scope it
-// would test, in the order it would test them, with the ranges dwarf_haspc() would test.
+// would test, in the order it would test them, with the ranges dwarf_haspc() would test; and the
+// member functions of local classes, after the scope that declares them in DIE order, where
+// nothing else holds their code.
 void collectScopes(Dwarf_Die* parent, unsigned depth, CuScopes& out) {
     Dwarf_Die child;
     if (depth > kMaxDepth || dwarf_child(parent, &child) != 0) return;
@@ -179,6 +234,7 @@ void collectScopes(Dwarf_Die* parent, unsigned depth, CuScopes& out) {
         Dwarf_Addr base = 0, low = 0, high = 0;
         for (ptrdiff_t offset = 0; (offset = dwarf_ranges(&child, offset, &base, &low, &high)) > 0;)
             if (low < high) out.ranges.push_back(CuScopes::Range{low, high, 0, scope});
+        if (mayDeclareLocalClasses(&child, tag)) collectLocalClasses(&child, depth + 1, out);
     } while (dwarf_siblingof(&child, &child) == 0);
 }
 
@@ -194,7 +250,8 @@ CuScopes indexScopes(Dwarf_Die* cu) {
 }
 
 // functionScopesAt(cu, pc, chain, 0) through the CU's index: the scope the walk would stop at
-// is the first in DIE order of those whose ranges hold pc; below it the walk goes on as usual.
+// is the first in DIE order of those whose ranges hold pc (or, where the walk finds none, a local
+// class's member function); below it the walk goes on as usual.
 void functionScopesAt(const CuScopes& index, Dwarf_Addr pc, std::vector<Dwarf_Die>& chain) {
     auto it = std::upper_bound(index.ranges.begin(), index.ranges.end(), pc,
                                [](Dwarf_Addr a, const CuScopes::Range& r) { return a < r.low; });
@@ -338,7 +395,8 @@ std::vector<Frame> Session::lookup(std::uint64_t returnAddress) {
     if (Dwarf_Die* cu = cuAt(*module, pc, bias)) {
         if (Dwarf_Line* line = dwarf_getsrc_die(cu, pc - bias)) {
             int lineNo = 0;
-            if (const char* file = dwarf_linesrc(line, nullptr, nullptr)) first.file = file;
+            if (const char* file = dwarf_linesrc(line, nullptr, nullptr))
+                first.file = sourcePath(cu, file);
             if (dwarf_lineno(line, &lineNo) == 0 && lineNo > 0)
                 first.line = static_cast<std::uint32_t>(lineNo);
         }
