@@ -193,7 +193,8 @@ struct EndRecord {
     std::uint64_t timeNs = 0;
 };
 
-// Appended by `heapscope run` after the program ended: how it ended.
+// How the program ended: written by the recorder before End when the program exits, and
+// appended after End by `heapscope run`, which also sees a signal. The last one counts.
 struct ExitStatusRecord {
     bool signaled = false;
     std::int32_t code = 0; // exit code, or the signal number when signaled

@@ -152,6 +152,8 @@ void Flusher::stop(FinalWriter final, void* context) {
         m_lastWrittenNs = std::max(m_lastWrittenNs, relative(monotonicNowNs()));
         final(m_writer, m_lastWrittenNs, context);
     }
+    if (const int status = m_exitStatus.load(std::memory_order_relaxed); status >= 0)
+        m_writer.write(format::ExitStatusRecord{false, status});
     m_writer.write(format::EndRecord{std::max(m_lastWrittenNs, relative(monotonicNowNs()))});
     if (!m_writer.close()) logLine("cannot finish writing the trace");
 }

@@ -49,8 +49,10 @@ public:
     bool startThread();
     // Writes records after the program's last events and before End (the exit leak scan's).
     using FinalWriter = void (*)(format::TraceWriter& writer, std::uint64_t timeNs, void* context);
-    // Stops the thread, writes everything still buffered, then final's records, an EndRecord,
-    // and closes the trace.
+    // The status the program exits with: stop() writes it as an ExitStatus record.
+    void noteExitStatus(int status) { m_exitStatus.store(status, std::memory_order_relaxed); }
+    // Stops the thread, writes everything still buffered, then final's records, the exit status
+    // if noted, an EndRecord, and closes the trace.
     void stop(FinalWriter final = nullptr, void* context = nullptr);
     // The writer thread's id, 0 when it is not running (the leak scan must not stop it: it
     // blocks every signal). Waits briefly for a writer that has not started running yet.
@@ -121,6 +123,7 @@ private:
     std::uint64_t m_lastNamesNs = 0;
     std::uint32_t m_nextNode = 1;
     bool m_failed = false;
+    std::atomic<int> m_exitStatus{-1}; // -1: not noted
     // Records noted by noteRecording/noteMark, not yet written.
     struct Noted {
         std::uint64_t ticks; // eventTicks()

@@ -1,5 +1,6 @@
 // recorder: the hooks that end the process image without running library destructors
-// (_exit, _Exit, the exec family): the trace is finished first, so it is complete.
+// (_exit, _Exit, the exec family): the trace is finished first, so it is complete. And the
+// start of main, from where exit's status reaches the trace.
 #include <alloca.h>
 #include <dlfcn.h>
 #include <stdarg.h>
@@ -14,12 +15,29 @@
 
 namespace {
 
+using heapscope::recorder::noteExitStatus;
 using heapscope::recorder::shutdown;
 using heapscope::recorder::ShutdownScan;
 
 template <typename Fn>
 Fn next(const char* name) noexcept {
     return reinterpret_cast<Fn>(dlsym(RTLD_NEXT, name));
+}
+
+using MainFn = int (*)(int, char**, char**);
+using StartMainFn = int (*)(MainFn, int, char**, void (*)(), void (*)(), void (*)(), void*);
+
+MainFn s_programMain = nullptr;
+
+void onProgramExit(int status, void*) { noteExitStatus(status); }
+
+// exit() (and so a return from main) hands its status to on_exit handlers, which run in the
+// reverse order of their registration. Registered here, after __libc_start_main registered the
+// library destructors' run, the handler sees the status before the recorder's destructor ends
+// the trace; registered in the recorder's constructor, it would run after it.
+int mainWithExitStatus(int argc, char** argv, char** envp) {
+    (void)on_exit(&onProgramExit, nullptr); // without it the trace only lacks the status
+    return s_programMain(argc, argv, envp);
 }
 
 using ExecveFn = int (*)(const char*, char* const[], char* const[]);
@@ -44,13 +62,22 @@ using FexecveFn = int (*)(int, char* const[], char* const[]);
 
 extern "C" {
 
+HEAPSCOPE_EXPORT int __libc_start_main(MainFn main, int argc, char** argv, void (*init)(),
+                                       void (*fini)(), void (*rtldFini)(), void* stackEnd) {
+    const auto real = next<StartMainFn>("__libc_start_main");
+    s_programMain = main;
+    return real(&mainWithExitStatus, argc, argv, init, fini, rtldFini, stackEnd);
+}
+
 HEAPSCOPE_EXPORT void _exit(int status) {
+    noteExitStatus(status);
     shutdown();
     if (auto real = next<void (*)(int)>("_exit")) real(status);
     for (;;) syscall(SYS_exit_group, status);
 }
 
 HEAPSCOPE_EXPORT void _Exit(int status) noexcept {
+    noteExitStatus(status);
     shutdown();
     if (auto real = next<void (*)(int)>("_Exit")) real(status);
     for (;;) syscall(SYS_exit_group, status);

@@ -495,6 +495,12 @@ void recordModulesBeforeUnload() noexcept {
     (void)s_recorder->flusher.waitForCycleAfter(eventTicks());
 }
 
+void noteExitStatus(int status) noexcept {
+    // Only the recording process: a vfork child shares the parent's recorder.
+    if (s_recorder == nullptr || getpid() != s_recorder->pid) return;
+    s_recorder->flusher.noteExitStatus(status & 0xff); // what the parent's wait() sees
+}
+
 void shutdown(ShutdownScan scan) noexcept {
     // A vfork child shares the parent's memory: it must not stop the parent's recording.
     if (s_recorder == nullptr || getpid() != s_recorder->pid) return;

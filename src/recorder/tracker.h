@@ -69,6 +69,10 @@ void recordModulesBeforeUnload() noexcept;
 // exit leak scan's records come before the end.
 enum class ShutdownScan { Scan, Skip };
 void shutdown(ShutdownScan scan = ShutdownScan::Scan) noexcept;
+// The program exits with status (exit's, _exit's or _Exit's argument, or main's return value):
+// the trace records it, so the traces `heapscope run` does not wait for (forked and exec'd
+// children, a preloaded run) tell how their program ended too. Before shutdown().
+void noteExitStatus(int status) noexcept;
 // True while the library records (also while paused): the trace is open.
 bool isRecording() noexcept;
 // Pauses (true) or resumes recording, writing a Recording record when the state changes.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <filesystem>
 
 #include "heapscope_cli.h"
 
@@ -55,6 +56,28 @@ TEST(ExitStatus, TraceRecordsTheExitStatus) {
     const Result traced = heapscopeRun(trace, {victimPath("victim_exit_status")});
     ASSERT_EQ(traced.exitCode(), 3) << traced.describe();
     EXPECT_EQ(summaryJson(trace).at("exit_status"), 3);
+}
+
+TEST(ExitStatus, AnExecdChildsTraceRecordsItsOwnExitStatus) {
+    // sh is the program `heapscope run` waits for (exit 5); the victim, forked and exec'd by it,
+    // returns 3 from main, which only its own recorder sees.
+    TempDir dir;
+    const std::string trace = dir.file("shell.hst");
+    const Result traced = heapscopeRun(
+        trace, {"/bin/sh", "-c", victimPath("victim_exit_status") + " >/dev/null 2>&1; exit 5"},
+        {"--trace-children"});
+    ASSERT_EQ(traced.exitCode(), 5) << traced.describe();
+    EXPECT_EQ(summaryJson(trace).at("exit_status"), 5);
+    std::vector<std::string> victimTraces;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+        const std::string path = entry.path().string();
+        if (path != trace && entry.path().extension() == ".hst") victimTraces.push_back(path);
+    }
+    ASSERT_EQ(victimTraces.size(), 1u);
+    const auto summary = summaryJson(victimTraces[0]);
+    EXPECT_NE(summary.at("program").get<std::string>().find("victim_exit_status"),
+              std::string::npos);
+    EXPECT_EQ(summary.at("exit_status"), 3);
 }
 
 } // namespace

@@ -62,6 +62,8 @@ TEST(ForkVictim, ChildWritesItsOwnTrace) {
     const auto summary = summaryJson(trace);
     EXPECT_EQ(summary.at("pid").get<std::uint64_t>(), std::stoull(childPid(forker())));
     EXPECT_EQ(summary.at("truncated"), false);
+    // `heapscope run` waits for the parent only: the child's status comes from its exit() call.
+    EXPECT_EQ(summary.at("exit_status"), 0);
 }
 
 } // namespace
