@@ -217,8 +217,9 @@ constexpr std::array<const char*, kQuirkCount> kQuirkNames{
 // Each quirk's count may not grow past its limit: a symbolizer bug that hides in one shows up as
 // growth. Seen of 3,000 addresses in the gcc 12, clang 14 and clang 14 ASan builds: kFileZero
 // 66, 1, 17; kSymbolNameForInlined 94, 19, 1; kAliasName 3, 2, 1; kBatchLookup 4, 3, 0;
-// kRangeListIndex 0, 323, 355 (a ninth of clang's addresses).
-constexpr std::array<std::size_t, kQuirkCount> kQuirkLimits{150, 150, 15, 15, 450};
+// kRangeListIndex 0, 323, 355, and 487 in the CI's ASan build (a ninth to a sixth of clang's
+// addresses, as the build's inlining varies: the limit is a quarter).
+constexpr std::array<std::size_t, kQuirkCount> kQuirkLimits{150, 150, 15, 15, 750};
 
 // The binary's compile units by their address ranges, with the first two entries of their file
 // tables (kFileZero) and their inline scopes (kRangeListIndex). Not dwarf_addrdie():
