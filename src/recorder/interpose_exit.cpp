@@ -37,6 +37,8 @@ void onProgramExit(int status, void*) { noteExitStatus(status); }
 // the trace; registered in the recorder's constructor, it would run after it.
 int mainWithExitStatus(int argc, char** argv, char** envp) {
     (void)on_exit(&onProgramExit, nullptr); // without it the trace only lacks the status
+    // A sibling call in optimised builds (gcc: a jmp), so no frame of this wrapper sits under
+    // main in the stacks; where one does, the symbolizer drops it as any recorder frame.
     return s_programMain(argc, argv, envp);
 }
 
