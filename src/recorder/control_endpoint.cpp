@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "recorder/own_fds.h"
+
 namespace heapscope::recorder {
 namespace {
 
@@ -23,7 +25,7 @@ socklen_t abstractAddress(const std::string& name, sockaddr_un& out) noexcept {
 
 bool ControlEndpoint::open(pid_t pid) noexcept {
     close();
-    const int fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int fd = adoptOwnFd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     if (fd < 0) return false;
     const int on = 1;
     sockaddr_un address;

@@ -17,6 +17,7 @@
 #include "recorder/futex.h"
 #include "recorder/guard.h"
 #include "recorder/log.h"
+#include "recorder/own_fds.h"
 
 namespace heapscope::recorder {
 namespace {
@@ -67,7 +68,9 @@ std::uint64_t Flusher::relative(std::uint64_t monotonicNs) const {
 
 bool Flusher::open(const std::string& path, const format::TraceHeader& header,
                    std::uint64_t startNs, const LiveStats& inherited) {
-    if (!m_writer.open(path, header)) {
+    // Opened here rather than by the writer, to be moved out of the program's way first.
+    const int fd = adoptOwnFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (!m_writer.openFd(fd, header)) {
         logLine("cannot create the trace file, not recording", path.c_str());
         return false;
     }

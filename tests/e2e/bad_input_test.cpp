@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 
 #include "heapscope_cli.h"
 
@@ -13,11 +12,6 @@ namespace heapscope::e2e {
 namespace {
 
 const Recording& goodTrace() { return recordOnce({victimPath("victim_basic")}); }
-
-std::string readAll(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 void writeAll(const std::string& path, std::string_view bytes) {
     std::ofstream(path, std::ios::binary)
@@ -58,7 +52,7 @@ TEST(BadInput, MissingAndEmptyFilesExitTwo) {
 
 TEST(BadInput, TruncatedTraces) {
     ASSERT_TRUE(exitedCleanly(goodTrace().result));
-    const std::string bytes = readAll(goodTrace().trace);
+    const std::string bytes = fileContents(goodTrace().trace);
     ASSERT_GT(bytes.size(), 64u);
     TempDir dir;
     for (const std::size_t keep : {bytes.size() / 2, bytes.size() - 1, std::size_t{16},
@@ -71,7 +65,7 @@ TEST(BadInput, TruncatedTraces) {
 
 TEST(BadInput, FlippedBytes) {
     ASSERT_TRUE(exitedCleanly(goodTrace().result));
-    const std::string bytes = readAll(goodTrace().trace);
+    const std::string bytes = fileContents(goodTrace().trace);
     ASSERT_GT(bytes.size(), 64u);
     TempDir dir;
     // A fixed generator: the same damage on every run.

@@ -22,13 +22,6 @@ constexpr const char* kDhView = "/usr/libexec/valgrind/dh_view.js";
 
 const Recording& peak() { return recordOnce({victimPath("victim_peak")}); }
 
-std::string readFile(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // "67,108,864" -> 67108864
 std::uint64_t number(std::string text) {
     std::erase(text, ',');
@@ -57,7 +50,7 @@ TEST(ExportDhat, DhViewShowsTheSummaryFigures) {
     if (!chromiumBinary() || !std::filesystem::exists(kDhView))
         GTEST_SKIP() << "chromium or valgrind's dh_view.js is not installed";
     TempDir dir;
-    const std::string json = readFile(exportTo(dir, "dhat", "dhat.json"));
+    const std::string json = fileContents(exportTo(dir, "dhat", "dhat.json"));
     // dh_view loads files through a file picker; the page below hands it the data the same way
     // its loader does (parse, build the tree, display), so its own checks run on our file.
     std::ofstream(dir.file("data.js")) << "var kExported = " << json << ";\n";
@@ -95,7 +88,7 @@ TEST(ExportDhat, DhViewShowsTheSummaryFigures) {
 TEST(ExportDhat, ProgramPointsCarryLifetimesAndMaxima) {
     ASSERT_TRUE(exitedCleanly(peak().result));
     TempDir dir;
-    const auto data = nlohmann::json::parse(readFile(exportTo(dir, "dhat", "dhat.json")));
+    const auto data = nlohmann::json::parse(fileContents(exportTo(dir, "dhat", "dhat.json")));
     const auto& ftbl = data.at("ftbl");
     bool found = false;
     for (const auto& pp : data.at("pps")) {
@@ -195,7 +188,7 @@ TEST(ExportCollapsed, CountsAddUpToTheSummary) {
                                                         {"leaked", "leaked_bytes"}};
     for (const auto& [metric, field] : metrics) {
         const std::string text =
-            readFile(exportTo(dir, "collapsed", metric + ".folded", {"--metric", metric}));
+            fileContents(exportTo(dir, "collapsed", metric + ".folded", {"--metric", metric}));
         std::istringstream lines(text);
         std::string line;
         std::uint64_t sum = 0;
@@ -208,7 +201,7 @@ TEST(ExportCollapsed, CountsAddUpToTheSummary) {
         EXPECT_EQ(sum, summary.at(field).get<std::uint64_t>()) << metric;
     }
     // The default metric is bytes allocated, the innermost frame last.
-    const std::string text = readFile(exportTo(dir, "collapsed", "default.folded"));
+    const std::string text = fileContents(exportTo(dir, "collapsed", "default.folded"));
     EXPECT_NE(text.find(";fillAndFree(int, void* (*)());peak_site_first() 67108864\n"),
               std::string::npos)
         << text;

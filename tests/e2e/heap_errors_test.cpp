@@ -1,9 +1,7 @@
 // e2e: heap misuse caught in the hooks — victim `heap_errors` (ground truth in
 // tests/victims/heap_errors.cpp), one misuse per mode, cross-checked with valgrind memcheck.
 #include <filesystem>
-#include <fstream>
 #include <regex>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -131,10 +129,7 @@ TEST_P(HeapErrors, MemcheckAgrees) {
                     ""});
     ASSERT_TRUE(exitedCleanly(r));
     EXPECT_TRUE(r.out.ends_with(kLastLine)) << r.out;
-    std::ifstream in(xml);
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string report = text.str();
+    const std::string report = fileContents(xml);
     std::vector<std::string> kinds;
     const std::regex kindPattern("<kind>([A-Za-z]+)</kind>");
     for (auto it = std::sregex_iterator(report.begin(), report.end(), kindPattern);

@@ -3,11 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <regex>
-#include <sstream>
 
 #include "heapscope_cli.h"
 
@@ -73,13 +71,6 @@ void expectWindowLine(const std::string& text, std::uint64_t from, std::uint64_t
     expectDurationNear(m[5], m[6], end);
 }
 
-std::string fileText(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 TEST(TimeWindow, ReportsNameTheWindowTheyShow) {
     ASSERT_TRUE(exitedCleanly(timeline().result));
     const std::string& trace = timeline().trace;
@@ -127,8 +118,8 @@ TEST(TimeWindow, ReportsNameTheWindowTheyShow) {
         const std::string whole = dir.file(file);
         ASSERT_EQ(heapscope(with({command, "-o", windowed}, span)).exitCode(), 0);
         ASSERT_EQ(heapscope({command, trace, "-o", whole}).exitCode(), 0);
-        EXPECT_NE(fileText(windowed).find("(window: "), std::string::npos);
-        EXPECT_EQ(fileText(whole).find("(window: "), std::string::npos);
+        EXPECT_NE(fileContents(windowed).find("(window: "), std::string::npos);
+        EXPECT_EQ(fileContents(whole).find("(window: "), std::string::npos);
     }
 }
 

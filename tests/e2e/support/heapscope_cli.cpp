@@ -2,6 +2,8 @@
 #include "heapscope_cli.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -149,6 +151,11 @@ std::uint64_t sumOf(const nlohmann::json& top, const char* field) {
         sum += site.at(field).get<std::uint64_t>();
     }
     return sum;
+}
+
+std::string fileContents(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 std::string withoutHeapscopeLines(std::string_view err) {

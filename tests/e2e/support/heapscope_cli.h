@@ -34,6 +34,9 @@ class TempDir {
     std::filesystem::path m_path;
 };
 
+// The file's bytes as they are; empty when it cannot be read.
+std::string fileContents(const std::string& path);
+
 // `heapscope run --quiet -o TRACE [OPTIONS] -- PROGRAM...`
 Result heapscopeRun(const std::string& trace, const std::vector<std::string>& program,
                     const std::vector<std::string>& options = {});
