@@ -26,6 +26,16 @@ std::string tracePath(const Options& options, pid_t pid) {
     return withPid(options.output, pid);
 }
 
+std::string inDirectory(const std::string& path, const std::string& directory) {
+    if (path.starts_with('/') || directory.empty()) return path;
+    return directory.ends_with('/') ? directory + path : directory + "/" + path;
+}
+
+std::string workingDirectory() {
+    char path[4096];
+    return getcwd(path, sizeof(path)) != nullptr ? std::string(path) : std::string();
+}
+
 std::string executablePath() {
     char path[4096];
     const ssize_t n = readlink("/proc/self/exe", path, sizeof(path));
@@ -38,7 +48,8 @@ std::vector<std::string> commandLine() {
     if (fd >= 0) {
         char buf[4096];
         ssize_t n;
-        while ((n = read(fd, buf, sizeof(buf))) > 0) raw.append(buf, static_cast<std::size_t>(n));
+        while ((n = read(fd, buf, sizeof(buf))) > 0)
+            raw.append(buf, static_cast<std::size_t>(n));
         close(fd);
     }
     std::vector<std::string> args;

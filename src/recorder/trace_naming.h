@@ -17,6 +17,10 @@ namespace heapscope::recorder {
 std::string tracePath(const Options& options, pid_t pid);
 // Inserts ".<pid>" before the extension of path's last component (appends it if none).
 std::string withPid(const std::string& path, pid_t pid);
+// path under directory when it is relative (and directory is known), else path.
+std::string inDirectory(const std::string& path, const std::string& directory);
+// The working directory, or empty when it cannot be named.
+std::string workingDirectory();
 
 std::string executablePath();
 std::vector<std::string> commandLine();

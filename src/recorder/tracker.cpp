@@ -272,9 +272,9 @@ void forkChild() {
     s_recorder->registry.unlock();
     // Blocks inherited from the parent stay live: the child may free them.
     const std::uint64_t startNs = monotonicNowNs();
-    const bool ok =
-        s_recorder->flusher.childAfterFork(tracePath(s_recorder->options, s_recorder->pid),
-                                           makeHeader(s_recorder->pid), startNs, liveTotals());
+    const bool ok = s_recorder->flusher.childAfterFork(
+        inDirectory(tracePath(s_recorder->options, s_recorder->pid), s_recorder->traceDirectory),
+        makeHeader(s_recorder->pid), startNs, liveTotals());
     if (!ok) s_state.store(RecorderState::Stopped, std::memory_order_release);
     if (ok) openRemoteControl(s_recorder->pid);
     if (ok && s_paused.load(std::memory_order_relaxed)) {
@@ -299,10 +299,19 @@ void start() {
         options.outputPid = static_cast<std::uint64_t>(pid);
         setenv("HEAPSCOPE_OUTPUT_PID", std::to_string(pid).c_str(), 1);
     }
+    // A relative trace name is taken from the directory recording starts in, so a child forked
+    // after the program changed directory (a daemon's chdir("/")) writes beside its parent;
+    // exported, so exec'd children agree.
+    const std::string directory = workingDirectory();
+    if (!options.output.empty()) {
+        options.output = inDirectory(options.output, directory);
+        setenv("HEAPSCOPE_OUTPUT", options.output.c_str(), 1);
+    }
     s_recorder = new (s_storage)
         Recorder(options, FlusherSettings{options.flushIntervalMs, options.rssIntervalMs,
                                           &stopOnWriteFailure, &pollRemoteControl});
     s_recorder->pid = pid;
+    s_recorder->traceDirectory = directory;
     s_recorder->stackDepth =
         std::min<std::size_t>(std::max<std::uint64_t>(options.stackDepth, 1), kMaxStackDepth);
 
@@ -319,7 +328,7 @@ void start() {
         return;
     }
     chooseEventClock(true);
-    const std::string path = tracePath(options, pid);
+    const std::string path = inDirectory(tracePath(options, pid), directory);
     if (!s_recorder->flusher.open(path, makeHeader(pid), monotonicNowNs(), LiveStats{})) return;
     logDebug("recording to", path.c_str());
     if (options.startPaused) {

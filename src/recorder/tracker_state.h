@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <string>
 
 #include "recorder/flusher.h"
 #include "recorder/live_table.h"
@@ -26,6 +27,7 @@ struct Recorder {
     Flusher flusher;
     std::size_t stackDepth = 64;
     pid_t pid = 0;
+    std::string traceDirectory; // where recording started: relative trace names are taken from it
     pthread_key_t threadKey{};
     bool forkGuardWasSet = false;
 };

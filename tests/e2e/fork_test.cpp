@@ -66,5 +66,20 @@ TEST(ForkVictim, ChildWritesItsOwnTrace) {
     EXPECT_EQ(summary.at("exit_status"), 0);
 }
 
+TEST(ForkVictim, ARelativeTraceNameStaysInTheDirectoryRecordingStartedIn) {
+    // The victim changes to / before it forks: its child's trace must not follow it there.
+    TempDir dir;
+    const Result result = run(
+        Command{{"/bin/sh", "-c", "cd \"$0\" && exec \"$1\" run --quiet -o forker.hst -- \"$2\"",
+                 dir.path().string(), heapscopeBinary(), victimPath("victim_forker")},
+                {},
+                ""});
+    ASSERT_EQ(result.exitCode(), 0) << result.describe();
+    const Recording recording{dir.file("forker.hst"), result};
+    const std::string trace = childTrace(recording);
+    ASSERT_TRUE(std::filesystem::exists(trace)) << trace << " missing; found:" << listing(trace);
+    EXPECT_EQ(siteTotals(topJson(trace), "forker_in_child").allocations, 50u);
+}
+
 } // namespace
 } // namespace heapscope::e2e

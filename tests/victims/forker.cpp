@@ -4,6 +4,8 @@
 //                 forker_in_child absent.
 //   child trace (<out>.<childpid>.hst): forker_in_child 50 x malloc(256); forker_after_wait
 //                 absent. The child exits with status 0.
+// It changes to / before forking, as a daemon does: the child's trace is still written beside the
+// parent's, also when the trace's name was given relative to where the program started.
 // stdout: "child <pid>" so that the test can find the child's trace.
 #include <cstdio>
 #include <cstdlib>
@@ -31,6 +33,10 @@ int main() {
         g_blocks[i] = forker_before_fork();
     }
     std::fflush(stdout);
+    if (chdir("/") != 0) {
+        std::perror("chdir");
+        return 1;
+    }
     const pid_t child = fork();
     if (child < 0) {
         std::perror("fork");

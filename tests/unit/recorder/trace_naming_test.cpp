@@ -15,6 +15,14 @@ TEST(TraceNaming, PidGoesBeforeTheExtension) {
     EXPECT_EQ(withPid("a.b.hst", 7), "a.b.7.hst");
 }
 
+TEST(TraceNaming, RelativeNamesAreTakenFromTheGivenDirectory) {
+    EXPECT_EQ(inDirectory("out.hst", "/srv/app"), "/srv/app/out.hst");
+    EXPECT_EQ(inDirectory("traces/out.hst", "/srv/app/"), "/srv/app/traces/out.hst");
+    EXPECT_EQ(inDirectory("/tmp/out.hst", "/srv/app"), "/tmp/out.hst");
+    EXPECT_EQ(inDirectory("out.hst", ""), "out.hst");
+    EXPECT_EQ(inDirectory("out.hst", "/"), "/out.hst");
+}
+
 TEST(TraceNaming, OutputPidWritesTheExactName) {
     Options options;
     options.output = "/tmp/out.hst";
