@@ -100,6 +100,21 @@ void LeakScan::scanRange(std::uint64_t start, std::uint64_t end, bool definite) 
     }
 }
 
+void LeakScan::scanOutsideBlocks(std::uint64_t start, std::uint64_t end) noexcept {
+    // The first block ending past start, then each gap between blocks up to end.
+    const Block* first = m_blocks;
+    const Block* last = m_blocks + m_count;
+    const Block* it = std::upper_bound(
+        first, last, start, [](std::uint64_t a, const Block& b) { return a < b.address; });
+    if (it != first && it[-1].address + it[-1].size > start) --it;
+    std::uint64_t p = start;
+    for (; it != last && it->address < end; ++it) {
+        if (it->address > p) scanRange(p, it->address, true);
+        p = std::max(p, it->address + it->size);
+    }
+    if (p < end) scanRange(p, end, true);
+}
+
 void LeakScan::scanBlock(std::size_t index, bool definite, const ReadableMemory& memory) noexcept {
     const Block& b = m_blocks[index];
     if (!memory.contains(b.address, b.address + b.size)) return;
@@ -156,6 +171,8 @@ void LeakScan::run(ScanRoots& roots, const ReadableMemory& memory) noexcept {
             p = end;
         }
     }
+    for (const AddressRange& range : roots.mapped)
+        scanOutsideBlocks(range.start, range.end);
     while (m_workSize > 0) {
         const std::uint32_t index = m_work[--m_workSize];
         scanBlock(index, m_state[index] == Reachable, memory);

@@ -63,6 +63,8 @@ private:
     // pointer into the block (memcheck's own allocator keeps no headers there).
     bool isChunkHeader(std::uint64_t pointer, std::size_t index) const noexcept;
     void scanRange(std::uint64_t start, std::uint64_t end, bool definite) noexcept;
+    // A root range that may hold blocks (the program's anonymous memory): what lies between them.
+    void scanOutsideBlocks(std::uint64_t start, std::uint64_t end) noexcept;
     void scanBlock(std::size_t index, bool definite, const ReadableMemory& memory) noexcept;
     void reach(std::uint64_t pointer, bool definite) noexcept;
     void claim(std::uint64_t pointer, std::uint32_t leader) noexcept;

@@ -1,10 +1,13 @@
 // recorder: anonymous mmap'ed memory for the recorder's tables and buffers, which must never
-// come from the malloc it is hooking.
+// come from the malloc it is hooking. Every mapping is noted in own_mappings.h, so the leak scan
+// does not take it for the program's.
 #pragma once
 
 #include <sys/mman.h>
 
 #include <cstddef>
+
+#include "recorder/own_mappings.h"
 
 namespace heapscope::recorder {
 
@@ -12,11 +15,15 @@ namespace heapscope::recorder {
 inline void* mapZeroed(std::size_t bytes) noexcept {
     void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? nullptr : p;
+    if (p == MAP_FAILED) return nullptr;
+    noteOwnMapping(p, bytes);
+    return p;
 }
 
 inline void unmap(void* p, std::size_t bytes) noexcept {
-    if (p != nullptr) ::munmap(p, bytes);
+    if (p == nullptr) return;
+    forgetOwnMapping(p);
+    ::munmap(p, bytes);
 }
 
 template <typename T>

@@ -4,12 +4,14 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "recorder/mapped_memory.h"
+#include "recorder/own_mappings.h"
 #include "recorder/proc_lines.h"
 
 namespace heapscope::recorder {
@@ -22,6 +24,10 @@ constexpr std::uint64_t kThreadDescriptorBytes = 4096;
 constexpr std::uint64_t kDescriptorSearchBytes = 8192;
 // A dynamic thread vector longer than this is not believed (a corrupted descriptor).
 constexpr std::uint64_t kMaxDtvEntries = 1u << 16;
+// glibc's arenas other than the main one live in heaps of this size, aligned to it.
+constexpr std::uint64_t kGlibcHeapMaxBytes = 64u << 20;
+// Pages whose residency one mincore call asks for.
+constexpr std::size_t kResidencyWindowPages = 1024;
 
 // The module holding the recorder's own code: its data is the recorder's, not the program's.
 int addModule(dl_phdr_info* info, std::size_t, void* data) {
@@ -33,14 +39,98 @@ int addModule(dl_phdr_info* info, std::size_t, void* data) {
         const std::uint64_t start = info->dlpi_addr + ph.p_vaddr;
         if (ph.p_type == PT_LOAD && self >= start && self < start + ph.p_memsz) isSelf = true;
     }
-    if (isSelf) return 0;
     for (int i = 0; i < info->dlpi_phnum; ++i) {
         const ElfW(Phdr)& ph = info->dlpi_phdr[i];
         if (ph.p_type != PT_LOAD || (ph.p_flags & PF_W) == 0) continue;
         const std::uint64_t start = info->dlpi_addr + ph.p_vaddr;
-        roots->ranges.add(start, start + ph.p_memsz);
+        (isSelf ? roots->recorderData : roots->ranges).add(start, start + ph.p_memsz);
     }
     return 0;
+}
+
+// Calls visit(start, end, afterGuard) for each anonymous private writable mapping until it
+// returns true; afterGuard: it begins where an anonymous PROT_NONE mapping ends, as glibc lays
+// out a thread's stack. False if /proc/self/maps cannot be read.
+template <typename Visit>
+bool forEachAnonymousWritable(Visit&& visit) noexcept {
+    std::uint64_t guardEnd = 0;
+    return forEachProcLine("/proc/self/maps", [&](const char* line) {
+        const char* p = line;
+        const std::uint64_t start = parseHex(p);
+        if (*p++ != '-') return false;
+        const std::uint64_t end = parseHex(p);
+        const bool anonymous = std::strchr(p, '/') == nullptr && std::strchr(p, '[') == nullptr;
+        const bool afterGuard = guardEnd == start;
+        guardEnd = anonymous && std::strncmp(p, " ---p", 5) == 0 ? end : 0;
+        if (!anonymous || std::strncmp(p, " rw-p", 5) != 0) return false;
+        return visit(start, end, afterGuard);
+    });
+}
+
+std::uint64_t wordAt(std::uint64_t address) noexcept {
+    std::uint64_t word = 0;
+    std::memcpy(&word, reinterpret_cast<const void*>(address), sizeof word);
+    return word;
+}
+
+// The bytes of malloc's own memory starting at the resident page q of a mapping ending at end,
+// 0 if q starts none: a glibc heap (its heap_info: arena, previous heap, size in use, size made
+// writable) or a chunk glibc mmapped for one large block (prev_size 0, then the chunk's size
+// with IS_MMAPPED set). The recorder's own large allocations are such chunks too.
+std::uint64_t mallocMemoryAt(std::uint64_t q, std::uint64_t end, std::uint64_t page) noexcept {
+    if (q % kGlibcHeapMaxBytes == 0) {
+        const std::uint64_t arena = wordAt(q);
+        const std::uint64_t size = wordAt(q + 16);
+        const std::uint64_t writable = wordAt(q + 24);
+        if (arena != 0 && size >= page && size <= writable && writable <= kGlibcHeapMaxBytes)
+            return std::min(writable, end - q);
+    }
+    constexpr std::uint64_t kIsMmapped = 2;
+    const std::uint64_t header = wordAt(q + 8);
+    const std::uint64_t size = header & ~std::uint64_t{7};
+    if (wordAt(q) == 0 && (header & 7) == kIsMmapped && size >= page && size % page == 0 &&
+        size <= end - q)
+        return size;
+    return 0;
+}
+
+// Adds the resident pages of [start, end) that are not malloc's own to out, as ranges.
+void addProgramPages(RangeList& out, std::uint64_t start, std::uint64_t end,
+                     std::uint64_t page) noexcept {
+    unsigned char resident[kResidencyWindowPages];
+    std::uint64_t windowStart = 0;
+    std::uint64_t windowEnd = 0;
+    std::uint64_t pieceStart = 0;
+    bool inPiece = false;
+    const auto endPiece = [&](std::uint64_t at) {
+        if (inPiece && at > pieceStart) out.add(pieceStart, at);
+        inPiece = false;
+    };
+    for (std::uint64_t q = start; q < end;) {
+        if (q >= windowEnd) {
+            windowStart = q;
+            windowEnd = std::min(end, q + kResidencyWindowPages * page);
+            if (::mincore(reinterpret_cast<void*>(q), windowEnd - q, resident) != 0)
+                std::memset(resident, 0, sizeof resident);
+        }
+        if ((resident[(q - windowStart) / page] & 1) == 0) {
+            endPiece(q);
+            q += page;
+            continue;
+        }
+        const std::uint64_t mallocs = mallocMemoryAt(q, end, page);
+        if (mallocs > 0) {
+            endPiece(q);
+            q += mallocs;
+            continue;
+        }
+        if (!inPiece) {
+            pieceStart = q;
+            inPiece = true;
+        }
+        q += page;
+    }
+    endPiece(end);
 }
 
 // Glibc's dynamic thread vector: tcb->dtv (the second word of the TCB on x86-64) points one
@@ -88,6 +178,12 @@ void RangeList::add(std::uint64_t start, std::uint64_t end) noexcept {
     m_items[m_size++] = AddressRange{start, end};
 }
 
+bool RangeList::overlaps(std::uint64_t start, std::uint64_t end) const noexcept {
+    for (std::size_t i = 0; i < m_size; ++i)
+        if (m_items[i].start < end && start < m_items[i].end) return true;
+    return false;
+}
+
 bool ReadableMemory::load() noexcept {
     const bool read = forEachProcLine("/proc/self/maps", [&](const char* line) {
         const char* p = line;
@@ -130,16 +226,8 @@ void addEndedThreadsDynamicTls(ScanRoots& roots, const ReadableMemory& memory) n
     // guard, and puts the thread's descriptor at its top. The TCB starts with two words that
     // hold the descriptor's own address (tcb at +0, self at +16). Both tests together keep
     // other anonymous memory (allocator arenas, the recorder's tables) out.
-    std::uint64_t guardEnd = 0;
-    forEachProcLine("/proc/self/maps", [&](const char* line) {
-        const char* p = line;
-        const std::uint64_t start = parseHex(p);
-        if (*p++ != '-') return false;
-        const std::uint64_t end = parseHex(p);
-        const bool anonymous = std::strchr(p, '/') == nullptr && std::strchr(p, '[') == nullptr;
-        const bool afterGuard = guardEnd == start;
-        guardEnd = anonymous && std::strncmp(p, " ---p", 5) == 0 ? end : 0;
-        if (!anonymous || !afterGuard || std::strncmp(p, " rw-p", 5) != 0) return false;
+    forEachAnonymousWritable([&](std::uint64_t start, std::uint64_t end, bool afterGuard) {
+        if (!afterGuard) return false;
         const std::uint64_t from = std::max(start, end - std::min(end, kDescriptorSearchBytes));
         if (!memory.contains(from, end)) return false;
         for (std::uint64_t word = from; word + 24 <= end; word += 8) {
@@ -157,6 +245,27 @@ void addEndedThreadsDynamicTls(ScanRoots& roots, const ReadableMemory& memory) n
 }
 
 void addModuleRoots(ScanRoots& roots) noexcept { dl_iterate_phdr(&addModule, &roots); }
+
+void addMappedRoots(ScanRoots& roots) noexcept {
+    const auto page = static_cast<std::uint64_t>(::getpagesize());
+    bool undecided = false;
+    const bool read =
+        forEachAnonymousWritable([&](std::uint64_t start, std::uint64_t end, bool afterGuard) {
+            if (afterGuard || roots.recorderData.overlaps(start, end)) return false;
+            switch (overlapsOwnMapping(start, end)) {
+            case OwnMappingAnswer::Yes:
+                return false;
+            case OwnMappingAnswer::Unknown:
+                undecided = true;
+                return true;
+            case OwnMappingAnswer::No:
+                break;
+            }
+            addProgramPages(roots.mapped, start, end, page);
+            return false;
+        });
+    if (!read || undecided) roots.mapped.clear();
+}
 
 std::size_t staticTlsSize() noexcept {
     using GetInfo = void (*)(std::size_t*, std::size_t*);

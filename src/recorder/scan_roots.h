@@ -23,6 +23,8 @@ public:
     RangeList& operator=(const RangeList&) = delete;
 
     void add(std::uint64_t start, std::uint64_t end) noexcept;
+    void clear() noexcept { m_size = 0; }
+    bool overlaps(std::uint64_t start, std::uint64_t end) const noexcept;
     std::size_t size() const { return m_size; }
     const AddressRange& operator[](std::size_t i) const { return m_items[i]; }
     AddressRange* begin() { return m_items; }
@@ -53,11 +55,21 @@ private:
 struct ScanRoots {
     RangeList ranges;
     RangeList anchors; // start == end == the pointer
+    // The program's own anonymous memory: roots except for the live blocks in it.
+    RangeList mapped;
+    // The recorder library's writable segments, which no root may include.
+    RangeList recorderData;
 };
 
 // Before the world is stopped (dl_iterate_phdr takes the loader's lock): the writable PT_LOAD
 // segments of every module but the recorder's own, whose tables hold every block's address.
 void addModuleRoots(ScanRoots& roots) noexcept;
+// The program's anonymous writable memory, as memcheck scans every mapping: its own pools
+// (Python's pymalloc arenas), the dynamic loader's records of the libraries it loaded. Left
+// out: thread stacks (below a guard page; a live thread's is scanned from its stack pointer),
+// malloc's own memory (arena heaps, mmapped chunks), the recorder's mappings and data, pages
+// never touched. Nothing is added when the recorder's mappings cannot be told apart.
+void addMappedRoots(ScanRoots& roots) noexcept;
 // Glibc's static TLS size (ld.so's private _dl_get_tls_static_info), 0 if unknown. Looked up
 // before the world is stopped: dlsym may allocate.
 std::size_t staticTlsSize() noexcept;

@@ -56,6 +56,7 @@ bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
                 }
             }
             addEndedThreadsDynamicTls(roots, memory);
+            addMappedRoots(roots);
             scan.run(roots, memory);
             ok = true;
         }

@@ -143,5 +143,23 @@ TEST(RealPrograms, Python3MatchesHeaptrack) {
         dir);
 }
 
+TEST(RealPrograms, Python3ObjectsInItsOwnArenasKeepTheirBlocks) {
+    // Python keeps its small objects in arenas it maps itself; a list's items array (malloc'ed,
+    // 800 KB) is held only by the list object there. os._exit leaves everything in place.
+    constexpr const char* kPython = "/usr/bin/python3";
+    if (!std::filesystem::exists(kPython)) GTEST_SKIP() << "needs /usr/bin/python3";
+    TempDir dir;
+    const std::string trace = dir.file("python.hst");
+    const Result r =
+        heapscopeRun(trace, {kPython, "-c",
+                             "import os\nitems = [0] * 100000\n"
+                             "table = {i: str(i) * 100 for i in range(2000)}\nos._exit(0)\n"});
+    ASSERT_EQ(r.exitCode(), 0) << r.describe();
+    const auto leaks = summaryJson(trace).at("leaks");
+    EXPECT_EQ(leaks.at("definitely_lost").at("bytes"), 0) << leaks.dump();
+    EXPECT_EQ(leaks.at("indirectly_lost").at("bytes"), 0) << leaks.dump();
+    EXPECT_GE(leaks.at("still_reachable").at("bytes").get<std::uint64_t>(), 800000u);
+}
+
 } // namespace
 } // namespace heapscope::e2e

@@ -64,6 +64,25 @@ protected:
     LeakScan m_scan;
 };
 
+TEST_F(LeakScanTest, AMappedRootIsScannedBetweenItsBlocksOnly) {
+    // Blocks 1, 3, 4 and 6; the rest of the buffer is the program's own pool memory, a mapped
+    // root that holds blocks 1, 3 and 4.
+    m_heap.link(0, 0, 3); // pool memory before block 1: keeps block 3
+    m_heap.link(1, 0, 4); // inside block 1, which nothing keeps: block 4 is lost through it
+    m_heap.link(5, 0, 6); // pool memory after block 4: keeps block 6
+    ASSERT_TRUE(m_scan.reserve(4));
+    for (const std::size_t i : {1, 3, 4, 6})
+        m_scan.addBlock(m_heap.at(i), Heap::kBlock);
+    ScanRoots roots;
+    roots.mapped.add(m_heap.at(0), m_heap.at(6));
+    m_scan.run(roots, m_memory);
+    EXPECT_EQ(kind(0), LeakKind::DefinitelyLost); // block 1
+    EXPECT_EQ(kind(1), LeakKind::StillReachable); // block 3
+    EXPECT_EQ(kind(2), LeakKind::IndirectlyLost); // block 4
+    EXPECT_EQ(owner(2), m_heap.at(1));
+    EXPECT_EQ(kind(3), LeakKind::StillReachable); // block 6
+}
+
 TEST_F(LeakScanTest, KindsFollowMemchecksRules) {
     m_roots[0] = m_heap.at(0);     // 0 reachable
     m_heap.link(0, 0, 1);          // 1 reachable through 0
