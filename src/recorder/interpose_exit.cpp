@@ -15,6 +15,9 @@
 
 namespace {
 
+using heapscope::recorder::CallerRoots;
+using heapscope::recorder::captureCaller;
+using heapscope::recorder::noteExitStack;
 using heapscope::recorder::noteExitStatus;
 using heapscope::recorder::shutdown;
 using heapscope::recorder::ShutdownScan;
@@ -29,7 +32,15 @@ using StartMainFn = int (*)(MainFn, int, char**, void (*)(), void (*)(), void (*
 
 MainFn s_programMain = nullptr;
 
-void onProgramExit(int status, void*) { noteExitStatus(status); }
+// Inlined into the hooks below, so the stack recorded starts at the hook's own frame.
+[[gnu::always_inline]] inline void noteExit(int status) noexcept {
+    CallerRoots roots;
+    captureCaller(roots);
+    noteExitStack(roots);
+    noteExitStatus(status);
+}
+
+void onProgramExit(int status, void*) { noteExit(status); }
 
 // exit() (and so a return from main) hands its status to on_exit handlers, which run in the
 // reverse order of their registration. Registered here, after __libc_start_main registered the
@@ -52,12 +63,14 @@ using FexecveFn = int (*)(int, char* const[], char* const[]);
     do {                                                                                           \
         std::size_t count = 1;                                                                     \
         va_start(ap, arg0);                                                                        \
-        while (va_arg(ap, char*) != nullptr) ++count;                                              \
+        while (va_arg(ap, char*) != nullptr)                                                       \
+            ++count;                                                                               \
         va_end(ap);                                                                                \
         argv = static_cast<char**>(alloca((count + 1) * sizeof(char*)));                           \
         argv[0] = const_cast<char*>(arg0);                                                         \
         va_start(ap, arg0);                                                                        \
-        for (std::size_t i = 1; i <= count; ++i) argv[i] = va_arg(ap, char*);                      \
+        for (std::size_t i = 1; i <= count; ++i)                                                   \
+            argv[i] = va_arg(ap, char*);                                                           \
     } while (0)
 
 } // namespace
@@ -72,17 +85,19 @@ HEAPSCOPE_EXPORT int __libc_start_main(MainFn main, int argc, char** argv, void 
 }
 
 HEAPSCOPE_EXPORT void _exit(int status) {
-    noteExitStatus(status);
+    noteExit(status);
     shutdown();
     if (auto real = next<void (*)(int)>("_exit")) real(status);
-    for (;;) syscall(SYS_exit_group, status);
+    for (;;)
+        syscall(SYS_exit_group, status);
 }
 
 HEAPSCOPE_EXPORT void _Exit(int status) noexcept {
-    noteExitStatus(status);
+    noteExit(status);
     shutdown();
     if (auto real = next<void (*)(int)>("_Exit")) real(status);
-    for (;;) syscall(SYS_exit_group, status);
+    for (;;)
+        syscall(SYS_exit_group, status);
 }
 
 // A successful exec replaces the program without running destructors: finish the trace

@@ -73,6 +73,10 @@ void shutdown(ShutdownScan scan = ShutdownScan::Scan) noexcept;
 // the trace records it, so the traces `heapscope run` does not wait for (forked and exec'd
 // children, a preloaded run) tell how their program ended too. Before shutdown().
 void noteExitStatus(int status) noexcept;
+// The exiting thread's stack and registers where the program's exit began (an on_exit handler,
+// or the _exit hook): the exit leak scan's roots for that thread, as memcheck scans the stack
+// of a program that calls exit from inside main. Before shutdown().
+void noteExitStack(const CallerRoots& roots) noexcept;
 // True while the library records (also while paused): the trace is open.
 bool isRecording() noexcept;
 // Pauses (true) or resumes recording, writing a Recording record when the state changes.

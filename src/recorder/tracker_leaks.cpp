@@ -1,6 +1,7 @@
 // recorder: the tracker's leak scans: the exit scan's verdicts and the scans on demand
 // (heapscope_leak_check, the control endpoint), each with every other thread stopped.
 #include <sched.h>
+#include <unistd.h>
 
 #include <atomic>
 
@@ -18,11 +19,21 @@ namespace {
 // One leak scan at a time: a second caller waits (and is stopped by the first, harmlessly).
 std::atomic<bool> s_scanning{false};
 
+// Where the program's exit began, on the thread that exits (noteExitStack).
+CallerRoots s_exitRoots;
+std::atomic<pid_t> s_exitThread{0};
+
+// The exit scan's roots for the calling thread: its stack from where the program's exit began,
+// when it began on this thread; else none.
+const CallerRoots* exitRootsOfThisThread() noexcept {
+    return s_exitThread.load(std::memory_order_acquire) == ::gettid() ? &s_exitRoots : nullptr;
+}
+
 // Fills scan with the live blocks and classifies them, with every other thread stopped.
-// caller: the calling thread's roots for a scan on demand. At exit (nullptr) the calling
-// thread's stack and registers are no roots: main has returned, and the exit path's frames
-// hold only stale values of dead frames (memcheck, which scans after the process ended, sees
-// none of them either). Its TLS still is.
+// caller: the calling thread's roots: for a scan on demand, its stack from the API function up;
+// at exit, from where the program's exit began (the frames of a main that called exit are
+// live). Without them (nullptr) the calling thread's stack and registers are no roots; its TLS
+// still is.
 bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
     ScanRoots roots;
     addModuleRoots(roots); // before the stop: dl_iterate_phdr takes the loader's lock
@@ -98,8 +109,16 @@ void writeExitLeaks(format::TraceWriter& writer, std::uint64_t timeNs, void* con
 
 } // namespace
 
+void noteExitStack(const CallerRoots& roots) noexcept {
+    // The first thread to exit: exit's handlers and the scan run on it.
+    pid_t none = 0;
+    if (!s_exitThread.compare_exchange_strong(none, -1, std::memory_order_acq_rel)) return;
+    s_exitRoots = roots;
+    s_exitThread.store(::gettid(), std::memory_order_release);
+}
+
 bool stopWithExitLeakScan() noexcept {
-    return withLeakScan(nullptr,
+    return withLeakScan(exitRootsOfThisThread(),
                         [](LeakScan& done) { s_recorder->flusher.stop(&writeExitLeaks, &done); });
 }
 

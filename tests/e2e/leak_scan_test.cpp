@@ -141,6 +141,22 @@ TEST(LeakScan, PointersInTheProgramsOwnMappingsAsMemcheck) {
     EXPECT_EQ(memcheckKinds(program), found);
 }
 
+// main called a function that exits: its frame, and the block its local holds, are live.
+void expectExitFromInsideMainKeepsMainsBlocks(const char* mode) {
+    SCOPED_TRACE(mode);
+    const std::vector<std::string> program = {victimPath("victim_leak_exit"), mode};
+    const Kinds expected{{77, 1}, {}, {}, {123, 1}};
+    const Kinds found = heapscopeKinds(recorded(program).trace);
+    EXPECT_EQ(found, expected);
+    if (!haveValgrind()) return;
+    EXPECT_EQ(memcheckKinds(program), found);
+}
+
+TEST(LeakScan, ExitFromInsideMainKeepsMainsBlocksAsMemcheck) {
+    expectExitFromInsideMainKeepsMainsBlocks("exit");
+    expectExitFromInsideMainKeepsMainsBlocks("_exit");
+}
+
 TEST(LeakScan, IndirectBlocksNameTheirLostOwner) {
     const auto verdicts = exitVerdicts(recorded({victimPath("victim_leak_kinds")}).trace);
     const auto node = ofSize(verdicts, 48);
