@@ -1,5 +1,7 @@
-// recorder: in-place LD_PRELOAD editing.
+// recorder: in-place LD_PRELOAD editing and the recorder's exported settings.
 #include "recorder/preload_env.h"
+
+#include <dlfcn.h>
 
 #include <cstring>
 
@@ -46,6 +48,12 @@ void removeSelfFromPreload() noexcept {
             stripRecorderEntries(*env + sizeof(kPrefix) - 1);
         }
     }
+}
+
+void exportToChildren(const char* name, const char* value) noexcept {
+    using SetenvFn = int (*)(const char*, const char*, int);
+    static const auto libcSetenv = reinterpret_cast<SetenvFn>(dlsym(RTLD_NEXT, "setenv"));
+    if (libcSetenv != nullptr) libcSetenv(name, value, 1);
 }
 
 } // namespace heapscope::recorder

@@ -297,15 +297,17 @@ void start() {
         // This is the first traced process: later processes (exec'd with --trace-children)
         // must see that the plain output name is taken.
         options.outputPid = static_cast<std::uint64_t>(pid);
-        setenv("HEAPSCOPE_OUTPUT_PID", std::to_string(pid).c_str(), 1);
+        exportToChildren("HEAPSCOPE_OUTPUT_PID", std::to_string(pid).c_str());
     }
     // A relative trace name is taken from the directory recording starts in, so a child forked
     // after the program changed directory (a daemon's chdir("/")) writes beside its parent;
-    // exported, so exec'd children agree.
+    // exported, so exec'd children agree (heapscope run passes it absolute already).
     const std::string directory = workingDirectory();
-    if (!options.output.empty()) {
-        options.output = inDirectory(options.output, directory);
-        setenv("HEAPSCOPE_OUTPUT", options.output.c_str(), 1);
+    const std::string output =
+        options.output.empty() ? options.output : inDirectory(options.output, directory);
+    if (output != options.output) {
+        options.output = output;
+        exportToChildren("HEAPSCOPE_OUTPUT", output.c_str());
     }
     s_recorder = new (s_storage)
         Recorder(options, FlusherSettings{options.flushIntervalMs, options.rssIntervalMs,

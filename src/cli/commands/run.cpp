@@ -82,6 +82,14 @@ std::string defaultTracePath(const std::string& program, pid_t pid) {
                        pid);
 }
 
+// The recorder keeps the name it is given absolute, so a program that changes directory still
+// writes where heapscope run reads; given absolute, the recorder need not change its environment.
+std::string absoluteTracePath(const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    return error ? path : absolute.string();
+}
+
 // Appends how the program ended, so reports can tell it (the recorder cannot know a signal).
 bool appendExitStatus(const std::string& tracePath, const ProgramExit& exit) {
     format::TraceWriter writer;
@@ -234,7 +242,8 @@ int runCommand(const std::vector<std::string>& args) {
         const char* preload = std::getenv("LD_PRELOAD");
         Environment env{
             {"LD_PRELOAD", preload && *preload ? library + ":" + preload : library},
-            {"HEAPSCOPE_OUTPUT", output.empty() ? defaultTracePath(program, self) : output},
+            {"HEAPSCOPE_OUTPUT",
+             absoluteTracePath(output.empty() ? defaultTracePath(program, self) : output)},
             {"HEAPSCOPE_OUTPUT_PID", std::to_string(self)}};
         if (!stackDepthText.empty()) env.emplace_back("HEAPSCOPE_STACK_DEPTH", stackDepthText);
         if (traceChildren) env.emplace_back("HEAPSCOPE_TRACE_CHILDREN", "1");

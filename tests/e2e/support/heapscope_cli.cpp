@@ -35,6 +35,8 @@ nlohmann::json parseJsonOutput(const std::vector<std::string>& args) {
 
 std::string heapscopeBinary() { return HEAPSCOPE_BINARY_DIR "/bin/heapscope"; }
 
+std::string recorderLibrary() { return HEAPSCOPE_BINARY_DIR "/lib/libheapscope.so"; }
+
 std::string victimPath(std::string_view name) {
     return std::string(HEAPSCOPE_VICTIM_DIR) + "/" + std::string(name);
 }

@@ -16,6 +16,8 @@
 namespace heapscope::e2e {
 
 std::string heapscopeBinary();
+// libheapscope.so, for tests that preload it by hand.
+std::string recorderLibrary();
 // A program of tests/victims, by file name ("victim_basic").
 std::string victimPath(std::string_view name);
 
