@@ -18,6 +18,7 @@
 #include "cli/child_process.h"
 #include "cli/command.h"
 #include "cli/commands/leak_options.h"
+#include "cli/preload_reach.h"
 #include "common/sizes.h"
 #include "format/writer.h"
 #include "reports/reporter.h"
@@ -109,10 +110,13 @@ struct LeakSettings {
 };
 
 // Prints the end-of-run lines (unless quiet) and says whether --error-exitcode applies.
-bool reportRun(const std::string& tracePath, bool traceWritten, bool quiet,
-               const LeakSettings& leaks) {
+bool reportRun(const std::string& program, const std::string& tracePath, bool traceWritten,
+               bool quiet, const LeakSettings& leaks) {
     if (!traceWritten) {
-        if (!quiet) std::cerr << fmt::format("heapscope: no trace was written to {}\n", tracePath);
+        if (quiet) return false;
+        const std::string reason = whyPreloadCannotReach(program);
+        std::cerr << fmt::format("heapscope: no trace was written to {}{}\n", tracePath,
+                                 reason.empty() ? "" : ": " + reason);
         return false;
     }
     if (quiet && !leaks.errorExitCode) return false;
@@ -267,7 +271,7 @@ int runCommand(const std::vector<std::string>& args) {
     if (traceWritten && !appendExitStatus(tracePath, exit) && !quiet) {
         std::cerr << fmt::format("heapscope: could not add the exit status to {}\n", tracePath);
     }
-    const bool foundErrors = reportRun(tracePath, traceWritten, quiet, leaks);
+    const bool foundErrors = reportRun(program, tracePath, traceWritten, quiet, leaks);
     if (exit.signaled) dieBySignal(exit.code);
     return foundErrors && leaks.errorExitCode ? *leaks.errorExitCode : exit.code;
 }
