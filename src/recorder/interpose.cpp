@@ -190,8 +190,8 @@ HEAPSCOPE_EXPORT std::size_t malloc_usable_size(void* ptr) noexcept {
     return real != nullptr ? real->malloc_usable_size(ptr) : 0;
 }
 
-// dlopen is not hooked: glibc resolves $ORIGIN and RUNPATH from dlopen's caller, which a hook
-// would replace by this library. New modules are found by the writer's per-cycle check.
+// New modules are found by the writer's per-cycle check; dlopen's hook (interpose_dlopen.S) only
+// handles RTLD_DEEPBIND.
 HEAPSCOPE_EXPORT int dlclose(void* handle) noexcept {
     const RealFunctions* real = realFunctions();
     if (real == nullptr || real->dlclose == nullptr) return -1;

@@ -67,7 +67,7 @@ void writeFile(const std::string& path, std::string_view text) { std::ofstream(p
 void expectClose(std::uint64_t ours, std::uint64_t reference, double tolerance, const char* what) {
     const double difference = std::abs(static_cast<double>(ours) - static_cast<double>(reference));
     EXPECT_LE(difference, tolerance * static_cast<double>(reference))
-        << what << ": heapscope " << ours << ", heaptrack " << reference;
+        << what << ": " << ours << " against " << reference;
 }
 
 // Native output, then heapscope (same output), then heaptrack; compares the figures.
@@ -159,6 +159,41 @@ TEST(RealPrograms, Python3ObjectsInItsOwnArenasKeepTheirBlocks) {
     EXPECT_EQ(leaks.at("definitely_lost").at("bytes"), 0) << leaks.dump();
     EXPECT_EQ(leaks.at("indirectly_lost").at("bytes"), 0) << leaks.dump();
     EXPECT_GE(leaks.at("still_reachable").at("bytes").get<std::uint64_t>(), 800000u);
+}
+
+TEST(RealPrograms, Python3ExtensionsOpenedWithDeepbindAreSeenAsWithout) {
+    // sys.setdlopenflags(RTLD_DEEPBIND) makes Python open _sqlite3 and libsqlite3 with it, which
+    // binds sqlite's malloc and free to the C library's first; the recording must not change.
+    constexpr const char* kPython = "/usr/bin/python3";
+    if (!std::filesystem::exists(kPython)) GTEST_SKIP() << "needs /usr/bin/python3";
+    const auto script = [](const char* flags) {
+        return std::string("import sys, os\n") + flags +
+               "import sqlite3\n"
+               "c = sqlite3.connect(':memory:')\n"
+               "c.execute('create table t(a, b)')\n"
+               "c.executemany('insert into t values(?, ?)', "
+               "[(i, 'x' * (i % 100)) for i in range(20000)])\n"
+               "print(c.execute('select count(*), sum(length(b)) from t').fetchone())\n";
+    };
+    TempDir dir;
+    const auto record = [&](const std::string& name, const std::string& code) {
+        const std::string trace = dir.file(name);
+        // Fixed hashing and no bytecode written: both runs allocate alike.
+        const Result r = run(
+            Command{{heapscopeBinary(), "run", "--quiet", "-o", trace, "--", kPython, "-c", code},
+                    {"PYTHONHASHSEED=0", "PYTHONDONTWRITEBYTECODE=1"},
+                    ""});
+        EXPECT_EQ(r.exitCode(), 0) << r.describe();
+        EXPECT_EQ(r.out, "(20000, 990000)\n");
+        return summaryJson(trace);
+    };
+    const auto plain = record("plain.hst", script(""));
+    const auto deep =
+        record("deep.hst", script("sys.setdlopenflags(os.RTLD_NOW | os.RTLD_DEEPBIND)\n"));
+    expectClose(deep.at("allocations").get<std::uint64_t>(),
+                plain.at("allocations").get<std::uint64_t>(), kAllocationTolerance, "allocations");
+    EXPECT_EQ(deep.at("leaks").at("definitely_lost").at("bytes"), 0) << deep.at("leaks").dump();
+    EXPECT_EQ(deep.at("leaks").at("indirectly_lost").at("bytes"), 0) << deep.at("leaks").dump();
 }
 
 } // namespace

@@ -3,8 +3,13 @@
 //   plugin_allocate (in libvictim_plugin.so, next to this program): 25 x malloc(1000), all
 //   leaked -> 25 allocations, 25000 bytes leaked, the stack symbolized to plugin_allocate in
 //   libvictim_plugin.so although the library is no longer loaded at exit.
+//   main_allocates: 10 x malloc(777), all freed by plugin_release -> nothing leaked there.
+// With the argument `deepbind` the plugin is opened with RTLD_DEEPBIND, which binds its malloc
+// and free to the C library's first: the figures stay the same. With `by-name` it is opened by
+// its bare name, which the loader finds through this program's RUNPATH ($ORIGIN): the same.
 #include <climits>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
 #include <unistd.h>
@@ -29,15 +34,24 @@ bool pluginPath(char* path, std::size_t capacity) {
     return true;
 }
 
+constexpr int kReleased = 10;
+
+__attribute__((noinline)) void main_allocates(void** blocks) {
+    for (int i = 0; i < kReleased; ++i)
+        blocks[i] = std::malloc(777);
+}
+
 } // namespace
 
-int main() {
-    char path[PATH_MAX];
-    if (!pluginPath(path, sizeof path)) {
+int main(int argc, char** argv) {
+    const bool deepbind = argc > 1 && std::strcmp(argv[1], "deepbind") == 0;
+    const bool byName = argc > 1 && std::strcmp(argv[1], "by-name") == 0;
+    char path[PATH_MAX] = "libvictim_plugin.so";
+    if (!byName && !pluginPath(path, sizeof path)) {
         std::fprintf(stderr, "dlopen: cannot find the plugin\n");
         return 1;
     }
-    void* plugin = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    void* plugin = dlopen(path, RTLD_NOW | RTLD_LOCAL | (deepbind ? RTLD_DEEPBIND : 0));
     if (plugin == nullptr) {
         std::fprintf(stderr, "dlopen: %s\n", dlerror());
         return 1;
@@ -48,7 +62,16 @@ int main() {
         std::fprintf(stderr, "dlopen: %s\n", dlerror());
         return 1;
     }
+    using ReleaseFn = void (*)(void**, int);
+    auto release = reinterpret_cast<ReleaseFn>(dlsym(plugin, "plugin_release"));
+    if (release == nullptr) {
+        std::fprintf(stderr, "dlopen: %s\n", dlerror());
+        return 1;
+    }
     const int made = allocate(kBlocks);
+    void* blocks[kReleased];
+    main_allocates(blocks);
+    release(blocks, kReleased);
     dlclose(plugin);
     std::printf("dlopen: %d blocks\n", made);
     return made == kBlocks ? 0 : 1;

@@ -1,5 +1,6 @@
 // victim plugin `libvictim_plugin.so`: loaded with dlopen by victim_dlopen, leaks from inside the
-// library, which is then unloaded. Ground truth: see dlopen_main.cpp.
+// library, which is then unloaded, and frees blocks the program allocated. Ground truth: see
+// dlopen_main.cpp.
 #include <cstdlib>
 
 namespace {
@@ -15,4 +16,10 @@ extern "C" __attribute__((noinline, visibility("default"))) int plugin_allocate(
         made += g_leaked[i] != nullptr ? 1 : 0;
     }
     return made;
+}
+
+extern "C" __attribute__((noinline, visibility("default"))) void plugin_release(void** blocks,
+                                                                                int count) {
+    for (int i = 0; i < count; ++i)
+        std::free(blocks[i]);
 }
