@@ -155,8 +155,11 @@ void Flusher::stop(FinalWriter final, void* context) {
         m_lastWrittenNs = std::max(m_lastWrittenNs, relative(monotonicNowNs()));
         final(m_writer, m_lastWrittenNs, context);
     }
-    if (const int status = m_exitStatus.load(std::memory_order_relaxed); status >= 0)
+    if (const int signal = m_exitSignal.load(std::memory_order_relaxed); signal > 0) {
+        m_writer.write(format::ExitStatusRecord{true, signal});
+    } else if (const int status = m_exitStatus.load(std::memory_order_relaxed); status >= 0) {
         m_writer.write(format::ExitStatusRecord{false, status});
+    }
     m_writer.write(format::EndRecord{std::max(m_lastWrittenNs, relative(monotonicNowNs()))});
     if (!m_writer.close()) logLine("cannot finish writing the trace");
 }

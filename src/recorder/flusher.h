@@ -49,8 +49,10 @@ public:
     bool startThread();
     // Writes records after the program's last events and before End (the exit leak scan's).
     using FinalWriter = void (*)(format::TraceWriter& writer, std::uint64_t timeNs, void* context);
-    // The status the program exits with: stop() writes it as an ExitStatus record.
+    // The status the program exits with, or the signal that ends it: stop() writes it as an
+    // ExitStatus record.
     void noteExitStatus(int status) { m_exitStatus.store(status, std::memory_order_relaxed); }
+    void noteDeathBySignal(int signal) { m_exitSignal.store(signal, std::memory_order_relaxed); }
     // Stops the thread, writes everything still buffered, then final's records, the exit status
     // if noted, an EndRecord, and closes the trace.
     void stop(FinalWriter final = nullptr, void* context = nullptr);
@@ -124,6 +126,7 @@ private:
     std::uint32_t m_nextNode = 1;
     bool m_failed = false;
     std::atomic<int> m_exitStatus{-1}; // -1: not noted
+    std::atomic<int> m_exitSignal{0};  // 0: not noted
     // Records noted by noteRecording/noteMark, not yet written.
     struct Noted {
         std::uint64_t ticks; // eventTicks()

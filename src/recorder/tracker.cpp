@@ -13,6 +13,7 @@
 #include <new>
 
 #include "common/clock.h"
+#include "recorder/deadly_signals.h"
 #include "recorder/event_clock.h"
 #include "recorder/flusher.h"
 #include "recorder/foreign_address.h"
@@ -341,7 +342,9 @@ void start() {
     s_state.store(RecorderState::Recording, std::memory_order_release);
     if (!s_recorder->flusher.startThread()) {
         s_state.store(RecorderState::Stopped, std::memory_order_release);
+        return;
     }
+    catchDeadlySignals();
 }
 
 __attribute__((constructor)) void onLoad() { start(); }
@@ -510,6 +513,11 @@ void noteExitStatus(int status) noexcept {
     // Only the recording process: a vfork child shares the parent's recorder.
     if (s_recorder == nullptr || getpid() != s_recorder->pid) return;
     s_recorder->flusher.noteExitStatus(status & 0xff); // what the parent's wait() sees
+}
+
+void noteDeathBySignal(int signal) noexcept {
+    if (s_recorder == nullptr || getpid() != s_recorder->pid) return;
+    s_recorder->flusher.noteDeathBySignal(signal);
 }
 
 void shutdown(ShutdownScan scan) noexcept {

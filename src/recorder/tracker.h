@@ -73,6 +73,9 @@ void shutdown(ShutdownScan scan = ShutdownScan::Scan) noexcept;
 // the trace records it, so the traces `heapscope run` does not wait for (forked and exec'd
 // children, a preloaded run) tell how their program ended too. Before shutdown().
 void noteExitStatus(int status) noexcept;
+// The program is ending by this signal's default action (see deadly_signals.h). Before
+// shutdown().
+void noteDeathBySignal(int signal) noexcept;
 // The exiting thread's stack and registers where the program's exit began (an on_exit handler,
 // or the _exit hook): the exit leak scan's roots for that thread, as memcheck scans the stack
 // of a program that calls exit from inside main. Before shutdown().

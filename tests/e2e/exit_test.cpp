@@ -50,6 +50,34 @@ TEST(ExitStatus, CrashedBySigsegv) {
     expectSameOutput(runs);
 }
 
+TEST(ExitStatus, ACrashedProgramsTraceIsCompleteWithItsHeapError) {
+    // A double free (glibc would abort; heapscope, as memcheck, reports it and goes on), then
+    // SIGSEGV: the trace is finished before the signal's default action ends the program.
+    TempDir dir;
+    const std::string trace = dir.file("crash.hst");
+    const Result traced = heapscopeRun(trace, {victimPath("victim_signal"), "double-free"});
+    ASSERT_EQ(traced.signal(), SIGSEGV) << traced.describe();
+    const auto summary = summaryJson(trace);
+    EXPECT_EQ(summary.at("truncated"), false);
+    EXPECT_EQ(summary.at("errors").at("double_free"), 1);
+    EXPECT_EQ(summary.at("allocations"), 3); // the block, stdout's buffer, the one freed twice
+    EXPECT_EQ(summary.at("leaks").at("still_reachable").at("blocks"), 2) << summary.dump();
+}
+
+TEST(ExitStatus, APreloadedProgramsTraceRecordsTheSignalThatEndedIt) {
+    // Without heapscope run, which appends how the program ended, the recorder's own record.
+    TempDir dir;
+    const std::string trace = dir.file("preloaded.hst");
+    const Result traced =
+        run(Command{{victimPath("victim_signal"), "term"},
+                    {"LD_PRELOAD=" + recorderLibrary(), "HEAPSCOPE_OUTPUT=" + trace},
+                    ""});
+    ASSERT_EQ(traced.signal(), SIGTERM) << traced.describe();
+    const auto summary = summaryJson(trace);
+    EXPECT_EQ(summary.at("truncated"), false);
+    EXPECT_EQ(summary.at("exit_status"), 128 + SIGTERM);
+}
+
 TEST(ExitStatus, TraceRecordsTheExitStatus) {
     TempDir dir;
     const std::string trace = dir.file("exit.hst");

@@ -1,5 +1,7 @@
 // e2e: the exit-time leak scan and heapscope_leak_check() on the leak victims (ground truth in
 // each tests/victims/leak_*.cpp and rust_rc_cycle.rs), cross-checked with valgrind memcheck.
+#include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -54,13 +56,14 @@ Kinds heapscopeKinds(const std::string& trace) {
 
 bool haveValgrind() { return std::filesystem::exists("/usr/bin/valgrind"); }
 
-// memcheck's LEAK SUMMARY for the program.
-Kinds memcheckKinds(const std::vector<std::string>& program) {
+// memcheck's LEAK SUMMARY for the program, which exits cleanly or dies by one of signals.
+Kinds memcheckKinds(const std::vector<std::string>& program, std::vector<int> signals = {}) {
     std::vector<std::string> argv = {"/usr/bin/valgrind", "--tool=memcheck", "--leak-check=full",
                                      "--show-leak-kinds=all"};
     argv.insert(argv.end(), program.begin(), program.end());
     const Result r = run(Command{argv, {}, ""});
-    EXPECT_TRUE(exitedCleanly(r));
+    EXPECT_TRUE(exitedCleanly(r) || std::ranges::find(signals, r.signal()) != signals.end())
+        << r.describe();
     std::string err = r.err;
     std::erase(err, ',');
     const auto find = [&](const char* name) {
@@ -232,6 +235,21 @@ TEST(LeakScan, BlockDroppedByAnotherThreadIsLost) {
     EXPECT_EQ(found.definite, (Count{555, 1}));
     if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
     EXPECT_EQ(memcheckKinds(program).definite, found.definite);
+}
+
+TEST(LeakScan, AProgramEndedBySignalIsScannedAsMemcheck) {
+    // The recorder's handler finishes the trace before the signal's default action.
+    for (const char* mode : {"term", "segv"}) {
+        const std::vector<std::string> program = {victimPath("victim_signal"), mode};
+        const Recording& recording = recordOnce(program);
+        EXPECT_TRUE(recording.result.signal() == SIGTERM || recording.result.signal() == SIGSEGV)
+            << recording.result.describe();
+        const Kinds found = heapscopeKinds(recording.trace);
+        EXPECT_EQ(found.definite, Count{}) << mode;
+        EXPECT_GE(found.reachable.bytes, 4096u) << mode;
+        if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
+        EXPECT_EQ(memcheckKinds(program, {SIGTERM, SIGSEGV}), found) << mode;
+    }
 }
 
 TEST(LeakScan, EndedThreadLeavesNothingLost) {
