@@ -193,8 +193,9 @@ struct EndRecord {
     std::uint64_t timeNs = 0;
 };
 
-// How the program ended: written by the recorder before End when the program exits, and
-// appended after End by `heapscope run`, which also sees a signal. The last one counts.
+// How the program ended: written by the recorder before End when the program exits or a
+// signal's default action ends it, and appended after End by `heapscope run`, which also sees a
+// signal no handler saw (SIGKILL). The last one counts.
 struct ExitStatusRecord {
     bool signaled = false;
     std::int32_t code = 0; // exit code, or the signal number when signaled

@@ -61,13 +61,16 @@ DynamicTables tablesOf(const link_map* map) {
     return t;
 }
 
-// The object's address range, and its RELRO range, from its program headers.
+// The object's address range, its RELRO range and its writable segment, from its program
+// headers.
 struct Extent {
     const link_map* map;
     std::uintptr_t start = 0;
     std::uintptr_t end = 0;
     std::uintptr_t relroStart = 0;
     std::uintptr_t relroEnd = 0;
+    std::uintptr_t writableStart = 0;
+    std::uintptr_t writableEnd = 0;
 };
 
 int findExtent(dl_phdr_info* info, std::size_t, void* data) {
@@ -84,6 +87,10 @@ int findExtent(dl_phdr_info* info, std::size_t, void* data) {
             if (seg.p_type == PT_LOAD) {
                 if (extent->start == 0 || start < extent->start) extent->start = start;
                 if (start + seg.p_memsz > extent->end) extent->end = start + seg.p_memsz;
+                if ((seg.p_flags & PF_W) != 0) {
+                    extent->writableStart = start;
+                    extent->writableEnd = start + seg.p_memsz;
+                }
             } else if (seg.p_type == PT_GNU_RELRO) {
                 extent->relroStart = start;
                 extent->relroEnd = start + seg.p_memsz;
@@ -94,9 +101,12 @@ int findExtent(dl_phdr_info* info, std::size_t, void* data) {
     return 0;
 }
 
-// Writes value into the slot, through a writable mapping of its page when it is RELRO.
+// Writes value into the slot, through a writable mapping of its page when it is RELRO; a slot
+// in neither RELRO nor the writable segment is left alone.
 void writeSlot(std::uintptr_t slot, std::uintptr_t value, const Extent& extent) {
     const bool readOnly = slot >= extent.relroStart && slot < extent.relroEnd;
+    if (!readOnly && (slot < extent.writableStart || slot + sizeof value > extent.writableEnd))
+        return;
     const auto page = static_cast<std::uintptr_t>(::getpagesize());
     void* pageStart = reinterpret_cast<void*>(slot & ~(page - 1));
     if (readOnly && ::mprotect(pageStart, page, PROT_READ | PROT_WRITE) != 0) return;
