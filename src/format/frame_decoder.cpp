@@ -17,25 +17,6 @@ T& reuse(Record& out) {
     return out.emplace<T>();
 }
 
-// Where a record decodes to: the caller's Record (nextMany) or one scratch record per kind
-// (skip).
-struct IntoRecord {
-    Record& out;
-    template <typename T>
-    T& get() const {
-        return reuse<T>(out);
-    }
-};
-
-template <typename Tuple>
-struct IntoEach {
-    Tuple& each;
-    template <typename T>
-    T& get() const {
-        return std::get<T>(each);
-    }
-};
-
 // Indexed by RecordTag; 0 is no tag.
 constexpr const char* kTagNames[] = {nullptr,     "Module",       "ModuleUnload", "StackNode",
                                      "Thread",    "ThreadSwitch", "Alloc",        "Free",
@@ -61,12 +42,12 @@ void FrameDecoder::reset(const std::uint8_t* data, std::size_t size) {
     m_recordStart = data;
     m_tag = 0;
     m_delta = {};
+    m_sawEnd = false;
     m_allocAddresses.clear();
     m_recentFrees.clear();
 }
 
-template <typename Slot>
-[[gnu::always_inline]] inline bool FrameDecoder::decode(Slot slot) {
+[[gnu::always_inline]] inline bool FrameDecoder::decode(Record& out) {
     for (;;) {
         m_recordStart = m_in.p;
         if (!m_in.byte(m_tag)) return failWith("frame ends where a record should start");
@@ -76,69 +57,69 @@ template <typename Slot>
         m_delta.currentThread = thread.value;
         if (atEnd()) return failWith("frame ends after a thread switch");
     }
-    return parseRecord(slot) || failWith(m_in.why);
+    return parseRecord(out) || failWith(m_in.why);
 }
 
 // Alloc, Free and StackNode are nearly all of a trace's records. Where the frame holds their
 // longest encoding, their fast path decodes them without bounds checks; anything it refuses is
 // decoded again by the checked path, which refuses it too and says why.
-template <typename Slot>
-[[gnu::always_inline]] inline bool FrameDecoder::parseRecord(Slot slot) {
+[[gnu::always_inline]] inline bool FrameDecoder::parseRecord(Record& out) {
     const std::ptrdiff_t left = m_in.end - m_in.p;
     switch (static_cast<RecordTag>(m_tag)) {
     case RecordTag::Module:
-        return parseModule(slot.template get<ModuleRecord>());
+        return parseModule(reuse<ModuleRecord>(out));
     case RecordTag::ModuleUnload: {
-        auto& r = slot.template get<ModuleUnloadRecord>();
+        auto& r = reuse<ModuleUnloadRecord>(out);
         return m_in.u32(r.id.value) && getTime(r.timeNs);
     }
     case RecordTag::StackNode: {
-        auto& r = slot.template get<StackNodeRecord>();
+        auto& r = reuse<StackNodeRecord>(out);
         return (left >= kMaxStackNodeBody && fastStackNode(r)) || parseStackNode(r);
     }
     case RecordTag::Thread: {
-        auto& r = slot.template get<ThreadRecord>();
+        auto& r = reuse<ThreadRecord>(out);
         return m_in.u32(r.thread.value) && getTime(r.timeNs) && m_in.varint(r.tid) &&
                m_in.string(r.name);
     }
     case RecordTag::ThreadEnd: {
-        auto& r = slot.template get<ThreadEndRecord>();
+        auto& r = reuse<ThreadEndRecord>(out);
         return m_in.u32(r.thread.value) && getTime(r.timeNs);
     }
     case RecordTag::Alloc: {
-        auto& r = slot.template get<AllocRecord>();
+        auto& r = reuse<AllocRecord>(out);
         return (left >= kMaxAllocBody && fastAlloc<false>(r)) || parseAlloc<false>(r);
     }
     case RecordTag::AllocReuse: {
-        auto& r = slot.template get<AllocRecord>();
+        auto& r = reuse<AllocRecord>(out);
         return (left >= kMaxAllocBody && fastAlloc<true>(r)) || parseAlloc<true>(r);
     }
     case RecordTag::Free: {
-        auto& r = slot.template get<FreeRecord>();
+        auto& r = reuse<FreeRecord>(out);
         return (left >= kMaxFreeBody && fastFree<false>(r)) || parseFree<false>(r);
     }
     case RecordTag::FreeRecent: {
-        auto& r = slot.template get<FreeRecord>();
+        auto& r = reuse<FreeRecord>(out);
         return (left >= kMaxFreeBody && fastFree<true>(r)) || parseFree<true>(r);
     }
     case RecordTag::Rss: {
-        auto& r = slot.template get<RssRecord>();
+        auto& r = reuse<RssRecord>(out);
         return getTime(r.timeNs) && m_in.varint(r.rssBytes);
     }
     case RecordTag::Mark:
-        return parseMark(slot.template get<MarkRecord>());
+        return parseMark(reuse<MarkRecord>(out));
     case RecordTag::Error:
-        return parseError(slot.template get<ErrorRecord>());
+        return parseError(reuse<ErrorRecord>(out));
     case RecordTag::LeakVerdict:
-        return parseLeakVerdict(slot.template get<LeakVerdictRecord>());
+        return parseLeakVerdict(reuse<LeakVerdictRecord>(out));
     case RecordTag::End:
-        return getTime(slot.template get<EndRecord>().timeNs);
+        m_sawEnd = true;
+        return getTime(reuse<EndRecord>(out).timeNs);
     case RecordTag::ExitStatus:
-        return parseExitStatus(slot.template get<ExitStatusRecord>());
+        return parseExitStatus(reuse<ExitStatusRecord>(out));
     case RecordTag::LeakCheck:
-        return parseLeakCheck(slot.template get<LeakCheckRecord>());
+        return parseLeakCheck(reuse<LeakCheckRecord>(out));
     case RecordTag::Recording: {
-        auto& r = slot.template get<RecordingRecord>();
+        auto& r = reuse<RecordingRecord>(out);
         std::uint8_t on = 0;
         if (!(getTime(r.timeNs) && getEnum(2, on))) return false;
         r.on = on != 0;
@@ -153,11 +134,9 @@ template <typename Slot>
 
 bool FrameDecoder::nextMany(Record* out, std::size_t max, std::size_t& count) {
     for (count = 0; count < max && !atEnd(); ++count)
-        if (!decode(IntoRecord{out[count]})) return false;
+        if (!decode(out[count])) return false;
     return true;
 }
-
-bool FrameDecoder::skip() { return decode(IntoEach<decltype(m_scratch)>{m_scratch}); }
 
 // The fast paths read into locals and commit them, to the record and the delta state, only
 // once every field checked out, so a refusal leaves the decoder as it found it.

@@ -1,12 +1,10 @@
 // format: decodes the records of one decompressed frame, mirroring the writer's per-frame
-// delta state. Used by FrameStream twice per frame: once to validate, once to deliver.
+// delta state.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <tuple>
-#include <variant>
 #include <vector>
 
 #include "format/layout.h"
@@ -26,18 +24,16 @@ public:
     // many. ThreadSwitch records are applied, never returned. Returns false if a record does
     // not decode (count then is the records before it); error() says what and where.
     [[nodiscard]] bool nextMany(Record* out, std::size_t max, std::size_t& count);
-    // Checks the next record as nextMany() would, without delivering it (the validation pass).
-    [[nodiscard]] bool skip();
-    // The tag of the record last decoded or skipped.
+    // The tag of the record last decoded.
     RecordTag lastTag() const { return static_cast<RecordTag>(m_tag); }
+    // Whether an End record was decoded since reset().
+    bool sawEnd() const { return m_sawEnd; }
     // One line such as "unknown record tag 0x3f at frame offset 17".
     std::string error() const;
 
 private:
-    template <typename Slot>
-    [[nodiscard]] bool decode(Slot slot);
-    template <typename Slot>
-    [[nodiscard]] bool parseRecord(Slot slot);
+    [[nodiscard]] bool decode(Record& out);
+    [[nodiscard]] bool parseRecord(Record& out);
     // kReuse: an AllocReuse record, whose address is a rank in m_recentFrees.
     template <bool kReuse>
     [[nodiscard]] bool fastAlloc(AllocRecord& r);
@@ -68,14 +64,6 @@ private:
     [[nodiscard]] bool getSignedDelta(std::uint64_t& last);
     [[nodiscard]] bool failWith(const char* why);
 
-    // One record of every kind, where skip() decodes to: no Record alternative is switched.
-    template <typename V>
-    struct EachOf;
-    template <typename... T>
-    struct EachOf<std::variant<T...>> {
-        using type = std::tuple<T...>;
-    };
-
     layout::ByteCursor m_in;
     const std::uint8_t* m_begin = nullptr;
     const std::uint8_t* m_recordStart = nullptr;
@@ -85,7 +73,7 @@ private:
     // The addresses of the frame's Alloc records so far, which FreeRecent records refer back to.
     std::vector<std::uint64_t> m_allocAddresses;
     RecentFrees m_recentFrees; // the frame's latest freed addresses, for AllocReuse records
-    EachOf<Record>::type m_scratch;
+    bool m_sawEnd = false;
 };
 
 } // namespace heapscope::format

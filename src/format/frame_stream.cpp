@@ -1,5 +1,5 @@
-// format: FrameStream: frame loading (marker, sizes, zstd with checksum), validation of a whole
-// frame, and its records handed out in batches.
+// format: FrameStream: frame loading (marker, sizes, zstd with checksum) and the frame's records
+// decoded into batches.
 #include "format/frame_stream.h"
 
 #include <zstd.h>
@@ -60,8 +60,13 @@ void FrameStream::fillFromFrame(RecordBatch& batch) {
     if (batch.records.size() < RecordBatch::kMaxRecords)
         batch.records.resize(RecordBatch::kMaxRecords);
     if (!m_decoder.nextMany(batch.records.data(), RecordBatch::kMaxRecords, batch.count)) {
-        // Unreachable after validation unless memory is corrupted; still never crash.
+        // The records before the one that does not decode are delivered with the batch.
         fail(ReadOutcome::Damaged, m_decoder.error());
+        return;
+    }
+    if (m_decoder.atEnd()) {
+        m_lastGoodFrameEnd = m_offset;
+        m_sawEnd = m_sawEnd || m_decoder.sawEnd();
     }
 }
 
@@ -105,18 +110,7 @@ bool FrameStream::loadNextFrame() {
     }
     if (!readFrameBytes(compressedBytes, rawBytes)) return false;
 
-    m_decoder.reset(m_raw.data(), rawBytes);
-    bool sawEnd = false;
-    while (!m_decoder.atEnd()) {
-        if (!m_decoder.skip()) {
-            fail(ReadOutcome::Damaged, m_decoder.error());
-            return false;
-        }
-        sawEnd = sawEnd || m_decoder.lastTag() == RecordTag::End;
-    }
-    m_sawEnd = m_sawEnd || sawEnd;
     m_offset += sizeof head + compressedBytes;
-    m_lastGoodFrameEnd = m_offset;
     m_decoder.reset(m_raw.data(), rawBytes);
     return true;
 }

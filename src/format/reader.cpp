@@ -1,6 +1,5 @@
 // format: TraceReader: header checks, then record delivery from the batches of a FrameStream,
-// filled ahead on a second thread for all but small traces. A frame is validated whole before
-// any of its records is returned.
+// filled ahead on a second thread for all but small traces.
 #include "format/reader.h"
 
 #include <sys/stat.h>

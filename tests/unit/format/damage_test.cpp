@@ -1,5 +1,6 @@
-// format tests: truncated, bit-flipped and hostile traces: the reader never crashes, stops at
-// the first bad frame, delivers every record before it and none of the bad frame.
+// format tests: truncated, bit-flipped and hostile traces: the reader never crashes and stops at
+// the first bad frame, delivering every record before it: none of a frame that fails its checks,
+// the records before the bad one of a frame whose records stop decoding.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -126,8 +127,9 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
     const struct {
         Bytes payload;
         std::string error;
+        std::size_t recordsBefore = 0; // good records of the frame before the bad one
     } cases[] = {
-        {{0x0c, 0x02, 0x3f}, "unknown record tag 0x3f at frame offset 2"},
+        {{0x0c, 0x02, 0x3f}, "unknown record tag 0x3f at frame offset 2", 1},
         {{0x00}, "unknown record tag 0x00 at frame offset 0"},
         {{0x0c, 0x80}, "truncated or over-long varint in End record at frame offset 0"},
         {{0x0c, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01},
@@ -166,28 +168,29 @@ TEST(Damage, UndecodableRecordsMakeTheFrameDamaged) {
          "no such earlier Alloc in the frame in FreeRecent record at frame offset 2"},
         // One Alloc (+1 µs, +0x10, 16 B, stack +0, malloc), then FreeRecent 0 and 2 back.
         {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x00, 0x00},
-         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8", 1},
         {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x02, 0x00},
-         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8", 1},
         {{0x05, 0x00, 0x06, 0x02, 0x20, 0x10, 0x00, 0x00, 0x11, 0x02, 0x01, 0x03},
-         "enum value out of range in FreeRecent record at frame offset 8"},
+         "enum value out of range in FreeRecent record at frame offset 8", 1},
         {{0x05, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x00},
          "no such earlier Free in the frame in AllocReuse record at frame offset 2"},
         // A Free of 0x10 (+1 µs, +0x10, malloc), then AllocReuse of rank 0 and 2.
         {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x00, 0x10, 0x00, 0x00},
-         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6", 1},
         {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x02, 0x10, 0x00, 0x00},
-         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6", 1},
     };
     for (const auto& c : cases) {
         const ReadBack back = readPayload(c.payload);
         EXPECT_EQ(ReadOutcome::Damaged, back.outcome) << c.error;
         EXPECT_EQ(at + c.error, back.error);
-        EXPECT_EQ(1u, back.records.size()) << c.error; // only the good frame's End
+        // The good frame's End, then the bad frame's records before the one that fails.
+        EXPECT_EQ(1u + c.recordsBefore, back.records.size()) << c.error;
     }
 }
 
-TEST(Damage, AFrameThatFailsLateDeliversNoneOfItsRecords) {
+TEST(Damage, AFrameThatFailsLateDeliversTheRecordsBeforeTheBadOne) {
     // 5000 good Rss records (more than one batch holds), then a bad tag.
     Bytes payload;
     for (int i = 0; i < 5000; ++i)
@@ -197,7 +200,13 @@ TEST(Damage, AFrameThatFailsLateDeliversNoneOfItsRecords) {
     EXPECT_EQ(ReadOutcome::Damaged, back.outcome);
     EXPECT_NE(std::string::npos, back.error.find("unknown record tag 0x3f at frame offset 15000"))
         << back.error;
-    EXPECT_EQ(1u, back.records.size()); // only the good frame's End
+    ASSERT_EQ(1u + 5000u, back.records.size()); // the good frame's End, then the 5000 Rss
+    EXPECT_TRUE(std::holds_alternative<EndRecord>(back.records.front()));
+    // Each Rss is one time unit after the one before.
+    EXPECT_EQ(5000 * sampleHeader().timeQuantumNs, std::get<RssRecord>(back.records.back()).timeNs);
+    // The damaged frame is not complete: the last complete frame is the one before it.
+    EXPECT_EQ(headerBytes(sampleHeader()).size() + rawFrame({0x0c, 0x02}).size(),
+              back.endOfLastCompleteFrame);
 }
 
 TEST(Damage, ImplausibleFrameSizes) {

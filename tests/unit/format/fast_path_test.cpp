@@ -73,6 +73,7 @@ TEST(FastPath, RefusesWhatTheCheckedPathRefusesWithTheSameError) {
     const struct {
         Bytes record;
         std::string error;
+        std::size_t recordsBefore = 0; // good records of the frame before the bad one
     } cases[] = {
         {{0x06, 0x02, 0x02, 0x02, 0x02, 0x00},
          "record before any thread switch in Alloc record at frame offset 0"},
@@ -95,17 +96,17 @@ TEST(FastPath, RefusesWhatTheCheckedPathRefusesWithTheSameError) {
         {{0x05, 0x00, 0x11, 0x02, 0x01, 0x00},
          "no such earlier Alloc in the frame in FreeRecent record at frame offset 2"},
         {{0x05, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x00, 0x11, 0x02, 0x00, 0x00},
-         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8"},
+         "no such earlier Alloc in the frame in FreeRecent record at frame offset 8", 1},
         {{0x05, 0x00, 0x06, 0x02, 0x02, 0x02, 0x02, 0x00, 0x11, 0x02, 0x01, 0x03},
-         "enum value out of range in FreeRecent record at frame offset 8"},
+         "enum value out of range in FreeRecent record at frame offset 8", 1},
         {join({{0x05, 0x00, 0x11, 0x02}, kOverLong, {0x00}}),
          "truncated or over-long varint in FreeRecent record at frame offset 2"},
         {{0x05, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x00},
          "no such earlier Free in the frame in AllocReuse record at frame offset 2"},
         {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x02, 0x10, 0x00, 0x00},
-         "no such earlier Free in the frame in AllocReuse record at frame offset 6"},
+         "no such earlier Free in the frame in AllocReuse record at frame offset 6", 1},
         {{0x05, 0x00, 0x07, 0x02, 0x20, 0x00, 0x12, 0x02, 0x01, 0x10, 0x00, 0x03},
-         "enum value out of range in AllocReuse record at frame offset 6"},
+         "enum value out of range in AllocReuse record at frame offset 6", 1},
         {join({{0x03}, kStackPastRange, {0x00, 0x00}}),
          "stack id out of range in StackNode record at frame offset 0"},
         {join({{0x03, 0x00}, kStackPastRange, {0x00}}),
@@ -118,7 +119,8 @@ TEST(FastPath, RefusesWhatTheCheckedPathRefusesWithTheSameError) {
             const ReadBack back = readRecord(c.record, tail);
             EXPECT_EQ(ReadOutcome::Damaged, back.outcome) << c.error;
             EXPECT_EQ(at + c.error, back.error) << "tail of " << tail.size();
-            EXPECT_EQ(1u, back.records.size()) << c.error; // only the good frame's End
+            // The good frame's End, then the bad frame's records before the one that fails.
+            EXPECT_EQ(1u + c.recordsBefore, back.records.size()) << c.error;
         }
     }
 }

@@ -148,10 +148,12 @@ TEST(FreeRecent, ChurnAcrossFramesReadsBackEveryAddress) {
     // Young frees and reused addresses took the short forms.
     std::size_t freeRecent = 0, allocReuse = 0;
     FrameDecoder decoder;
+    Record record;
     for (const Bytes& payload : framePayloads(file, headerBytes(sampleHeader()).size())) {
         decoder.reset(payload.data(), payload.size());
         while (!decoder.atEnd()) {
-            ASSERT_TRUE(decoder.skip()) << decoder.error();
+            std::size_t count = 0;
+            ASSERT_TRUE(decoder.nextMany(&record, 1, count)) << decoder.error();
             freeRecent += decoder.lastTag() == RecordTag::FreeRecent;
             allocReuse += decoder.lastTag() == RecordTag::AllocReuse;
         }
