@@ -3,13 +3,14 @@
 
 #include <dlfcn.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 
 #include "recorder/guard.h"
-#include "recorder/scan_roots.h"
+#include "recorder/mapped_memory.h"
 #include "recorder/tracker.h"
 
 namespace heapscope::recorder {
@@ -37,6 +38,16 @@ __attribute__((constructor)) void resolveSignalFunctions() {
 
 std::atomic<int> s_endingSignal{0};
 
+// Finishing the trace on the signal stack needs between 8 and 16 KiB for the stack overflow
+// victim (tests/victims/stack_overflow.cpp): 256 KiB leaves room for larger programs, and only
+// the pages touched are committed. A guard page below makes an overflow of the signal stack
+// itself end the program by SIGSEGV, as without heapscope, not write into another mapping.
+constexpr std::size_t kSignalStackBytes = 256u << 10;
+std::atomic<bool> s_catchesSegv{false};
+constinit thread_local void* t_signalStack = nullptr; // the mapping, guard page first
+
+std::size_t pageBytes() noexcept { return static_cast<std::size_t>(sysconf(_SC_PAGESIZE)); }
+
 void setDefault(int signal) noexcept {
     struct sigaction action {};
     action.sa_handler = SIG_DFL;
@@ -62,15 +73,12 @@ void armWatchdog(int signal) noexcept {
 }
 
 // SA_RESETHAND has put the default action back: raising the signal again takes it.
-void onDeadlySignal(int signal, siginfo_t*, void*) {
+void onDeadlySignal(int signal, siginfo_t*, void* context) {
     const int savedErrno = errno;
     // Interrupted inside the recorder (which may hold its own locks), or already finishing: end.
     if (!t_inRecorder && isRecording()) {
         armWatchdog(signal);
-        // The stack from here up holds the interrupted registers (the signal frame): the roots.
-        CallerRoots roots;
-        captureCaller(roots);
-        noteExitStack(roots);
+        noteInterruptedExit(static_cast<const ucontext_t*>(context));
         noteDeathBySignal(signal);
         shutdown();
     }
@@ -85,6 +93,9 @@ bool isOurHandler(const struct sigaction& action) noexcept {
 } // namespace
 
 void catchDeadlySignals() noexcept {
+    // The recorder may start before this file's constructor has run: the order of constructors
+    // across files is the linker's (clang's build had start() first, and caught nothing).
+    if (s_sigaction == nullptr) resolveSignalFunctions();
     if (s_sigaction == nullptr) return;
     for (const int signal : kDeadlySignals) {
         struct sigaction current {};
@@ -93,10 +104,45 @@ void catchDeadlySignals() noexcept {
             continue;
         struct sigaction action {};
         action.sa_sigaction = &onDeadlySignal;
-        action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER | SA_RESTART;
+        action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER | SA_RESTART | SA_ONSTACK;
         sigemptyset(&action.sa_mask);
-        s_sigaction(signal, &action, nullptr);
+        if (s_sigaction(signal, &action, nullptr) == 0 && signal == SIGSEGV)
+            s_catchesSegv.store(true, std::memory_order_relaxed);
     }
+    giveThreadASignalStack();
+}
+
+void giveThreadASignalStack() noexcept {
+    if (t_signalStack != nullptr || !s_catchesSegv.load(std::memory_order_relaxed)) return;
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0) return;
+    const std::size_t guard = pageBytes();
+    auto* memory = static_cast<std::uint8_t*>(mapZeroed(guard + kSignalStackBytes));
+    if (memory == nullptr) return;
+    stack_t ours{};
+    ours.ss_sp = memory + guard;
+    ours.ss_size = kSignalStackBytes;
+    if (mprotect(memory, guard, PROT_NONE) != 0 || sigaltstack(&ours, nullptr) != 0) {
+        unmap(memory, guard + kSignalStackBytes);
+        return;
+    }
+    t_signalStack = memory;
+}
+
+void dropThreadSignalStack() noexcept {
+    if (t_signalStack == nullptr) return;
+    const std::size_t guard = pageBytes();
+    auto* memory = static_cast<std::uint8_t*>(t_signalStack);
+    stack_t current{};
+    if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == memory + guard) {
+        if ((current.ss_flags & SS_ONSTACK) != 0) return; // exiting from the handler: keep it
+        stack_t off{};
+        off.ss_flags = SS_DISABLE;
+        sigaltstack(&off, nullptr);
+    }
+    // Replaced by the program's own, ours is no longer in use either way.
+    unmap(memory, guard + kSignalStackBytes);
+    t_signalStack = nullptr;
 }
 
 } // namespace heapscope::recorder

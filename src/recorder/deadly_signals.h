@@ -7,7 +7,14 @@
 namespace heapscope::recorder {
 
 // Installs the handler for each signal that ends a program by default whose disposition is
-// still the default. Once recording has started.
+// still the default, and gives the calling thread a signal stack. Once recording has started.
 void catchDeadlySignals() noexcept;
+
+// A stack overflow's SIGSEGV leaves no stack to run a handler on, and the kernel then ends the
+// program at once with the trace unfinished. So while the handler catches SIGSEGV, each thread
+// gets an alternate signal stack on its first event, unless it has one of its own.
+void giveThreadASignalStack() noexcept;
+// Takes the thread's signal stack back, as the thread exits.
+void dropThreadSignalStack() noexcept;
 
 } // namespace heapscope::recorder

@@ -215,6 +215,18 @@ bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const n
     return true;
 }
 
+bool ReadableMemory::stackOf(std::uint64_t sp, AddressRange& out) const noexcept {
+    // The kernel keeps this gap (stack_guard_gap, 256 pages by default) below a growing stack.
+    constexpr std::uint64_t kGuardGap = 1u << 20;
+    const AddressRange* first = const_cast<RangeList&>(m_ranges).begin();
+    const AddressRange* last = first + m_ranges.size();
+    const AddressRange* it = std::upper_bound(
+        first, last, sp, [](std::uint64_t a, const AddressRange& r) { return a < r.end; });
+    if (it == last || (sp < it->start && it->start - sp > kGuardGap)) return false;
+    out = *it;
+    return true;
+}
+
 bool ReadableMemory::contains(std::uint64_t start, std::uint64_t end) const noexcept {
     AddressRange range;
     return end >= start && mappingOf(start, range) && end <= range.end;
@@ -284,8 +296,11 @@ void addThreadRoots(ScanRoots& roots, const ThreadContext& thread, const Readabl
         roots.ranges.add(regs, regs + thread.registerCount * sizeof(std::uint64_t));
     }
     AddressRange stack;
-    if (thread.stackStart != 0 && memory.mappingOf(thread.stackStart, stack))
-        roots.ranges.add(thread.stackStart, stack.end);
+    if (thread.stackStart != 0 && memory.stackOf(thread.stackStart, stack))
+        roots.ranges.add(std::max(thread.stackStart, stack.start), stack.end);
+    AddressRange whole;
+    if (thread.wholeStackAt != 0 && memory.mappingOf(thread.wholeStackAt, whole))
+        roots.ranges.add(whole.start, whole.end);
     if (thread.threadPointer == 0) return;
     // x86-64 keeps static TLS below the thread pointer and the descriptor above it. A thread
     // created by glibc has both at the top of its stack mapping (already scanned); the main

@@ -44,6 +44,9 @@ public:
     bool contains(std::uint64_t start, std::uint64_t end) const noexcept;
     // The readable mapping holding address, if any.
     bool mappingOf(std::uint64_t address, AddressRange& out) const noexcept;
+    // The stack a stack pointer (or the red zone below it) is in: the mapping holding it or,
+    // for one that overflowed past the start of its stack, the mapping just above it.
+    bool stackOf(std::uint64_t sp, AddressRange& out) const noexcept;
 
 private:
     RangeList m_ranges;
@@ -85,6 +88,9 @@ struct ThreadContext {
     std::uint64_t threadPointer = 0; // 0: unknown
     const std::uint64_t* registers = nullptr;
     std::size_t registerCount = 0;
+    // Not 0 for a thread interrupted on a signal stack (stackStart is then there): its own
+    // stack, whose stack pointer is unknown, is scanned whole, the mapping holding this address.
+    std::uint64_t wholeStackAt = 0;
 };
 // The roots of a thread that calls the recorder (heapscope_leak_check): its stack from the
 // API function's frame up, and its callee-saved registers at the call (caller-saved ones are

@@ -84,7 +84,10 @@ void append(ThreadBuffer& buffer, EventKind kind, std::uint64_t address, std::ui
         kDrain);
 }
 
-void onThreadExit(void* buffer) { static_cast<ThreadBuffer*>(buffer)->markEnded(); }
+void onThreadExit(void* buffer) {
+    static_cast<ThreadBuffer*>(buffer)->markEnded();
+    dropThreadSignalStack();
+}
 
 // The calling thread's buffer, created (and announced with a ThreadStart event) on its first
 // event. nullptr if the memory cannot be mapped.
@@ -97,6 +100,7 @@ ThreadBuffer* currentBuffer() noexcept {
     if (buffer == nullptr) return nullptr;
     pthread_setspecific(s_recorder->threadKey, buffer);
     t_buffer = buffer;
+    giveThreadASignalStack();
     append(*buffer, EventKind::ThreadStart, 0, 0, StackId{}, AllocFamily::Malloc);
     return buffer;
 }

@@ -80,6 +80,11 @@ void noteDeathBySignal(int signal) noexcept;
 // or the _exit hook): the exit leak scan's roots for that thread, as memcheck scans the stack
 // of a program that calls exit from inside main. Before shutdown().
 void noteExitStack(const CallerRoots& roots) noexcept;
+// The same for a thread a signal ended the program on (context: the handler's third argument):
+// its stack from below the red zone of the interrupted stack pointer up, and every register at
+// the interruption. Right whether the handler runs on that stack or on a signal stack, and
+// free of the handler's own frames.
+void noteInterruptedExit(const ucontext_t* context) noexcept;
 // True while the library records (also while paused): the trace is open.
 bool isRecording() noexcept;
 // Pauses (true) or resumes recording, writing a Recording record when the state changes.

@@ -1,8 +1,11 @@
 // recorder: the tracker's leak scans: the exit scan's verdicts and the scans on demand
 // (heapscope_leak_check, the control endpoint), each with every other thread stopped.
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 
 #include "recorder/guard.h"
@@ -13,28 +16,51 @@
 #include "recorder/tracker_state.h"
 #include "recorder/world_stop.h"
 
+extern "C" void* __libc_stack_end; // glibc's: the main thread's stack pointer at entry
+
 namespace heapscope::recorder {
 namespace {
 
 // One leak scan at a time: a second caller waits (and is stopped by the first, harmlessly).
 std::atomic<bool> s_scanning{false};
 
-// Where the program's exit began, on the thread that exits (noteExitStack).
-CallerRoots s_exitRoots;
+// Where the program's exit began, on the thread that exits: its stack from there, and its
+// registers (the callee-saved ones at exit's call; all of them where a signal interrupted it).
+struct ExitRoots {
+    std::uint64_t stackStart = 0;
+    std::uint64_t registers[StoppedThread::kMaxRegisters] = {};
+    std::size_t registerCount = 0;
+    std::uint64_t wholeStackAt = 0; // see ThreadContext
+};
+ExitRoots s_exitRoots;
 std::atomic<pid_t> s_exitThread{0};
+
+// The first thread to exit runs exit's handlers and the scan: fill(s_exitRoots) on it only.
+template <typename Fill>
+void noteExitRoots(Fill&& fill) noexcept {
+    pid_t none = 0;
+    if (!s_exitThread.compare_exchange_strong(none, -1, std::memory_order_acq_rel)) return;
+    fill(s_exitRoots);
+    s_exitThread.store(::gettid(), std::memory_order_release);
+}
 
 // The exit scan's roots for the calling thread: its stack from where the program's exit began,
 // when it began on this thread; else none.
-const CallerRoots* exitRootsOfThisThread() noexcept {
-    return s_exitThread.load(std::memory_order_acquire) == ::gettid() ? &s_exitRoots : nullptr;
+ThreadContext exitRootsOfThisThread() noexcept {
+    if (s_exitThread.load(std::memory_order_acquire) != ::gettid()) return ThreadContext{};
+    return ThreadContext{s_exitRoots.stackStart, 0, s_exitRoots.registers,
+                         s_exitRoots.registerCount, s_exitRoots.wholeStackAt};
+}
+
+ThreadContext contextOf(const CallerRoots& caller) noexcept {
+    return ThreadContext{caller.stackStart, 0, caller.calleeSaved, caller.calleeSavedCount};
 }
 
 // Fills scan with the live blocks and classifies them, with every other thread stopped.
-// caller: the calling thread's roots: for a scan on demand, its stack from the API function up;
+// own: the calling thread's roots: for a scan on demand, its stack from the API function up;
 // at exit, from where the program's exit began (the frames of a main that called exit are
-// live). Without them (nullptr) the calling thread's stack and registers are no roots; its TLS
-// still is.
-bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
+// live). Without them (no stack, no registers) its TLS is still a root.
+bool scanLiveBlocks(LeakScan& scan, ThreadContext own) noexcept {
     ScanRoots roots;
     addModuleRoots(roots); // before the stop: dl_iterate_phdr takes the loader's lock
     const std::size_t tlsSize = staticTlsSize();
@@ -49,11 +75,7 @@ bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
             [&](const LiveEntry& e) { scan.addBlock(e.address, e.size); });
         ReadableMemory memory;
         if (memory.load()) {
-            const std::uint64_t tp = currentThreadPointer();
-            const ThreadContext own =
-                caller == nullptr ? ThreadContext{0, tp, nullptr, 0}
-                                  : ThreadContext{caller->stackStart, tp, caller->calleeSaved,
-                                                  caller->calleeSavedCount};
+            own.threadPointer = currentThreadPointer();
             addThreadRoots(roots, own, memory, tlsSize);
             for (std::size_t i = 0; i < world.count(); ++i) {
                 const StoppedThread& t = world.thread(i);
@@ -79,7 +101,7 @@ bool scanLiveBlocks(LeakScan& scan, const CallerRoots* caller) noexcept {
 
 // Runs f(scan) on a finished scan; false when no scan could be made.
 template <typename Use>
-bool withLeakScan(const CallerRoots* caller, Use&& use) noexcept {
+bool withLeakScan(const ThreadContext& own, Use&& use) noexcept {
     bool expected = false;
     while (!s_scanning.compare_exchange_weak(expected, true, std::memory_order_acquire)) {
         expected = false;
@@ -88,7 +110,7 @@ bool withLeakScan(const CallerRoots* caller, Use&& use) noexcept {
     bool ok = false;
     {
         LeakScan scan;
-        ok = scanLiveBlocks(scan, caller);
+        ok = scanLiveBlocks(scan, own);
         if (ok) use(scan);
     }
     s_scanning.store(false, std::memory_order_release);
@@ -110,11 +132,32 @@ void writeExitLeaks(format::TraceWriter& writer, std::uint64_t timeNs, void* con
 } // namespace
 
 void noteExitStack(const CallerRoots& roots) noexcept {
-    // The first thread to exit: exit's handlers and the scan run on it.
-    pid_t none = 0;
-    if (!s_exitThread.compare_exchange_strong(none, -1, std::memory_order_acq_rel)) return;
-    s_exitRoots = roots;
-    s_exitThread.store(::gettid(), std::memory_order_release);
+    noteExitRoots([&](ExitRoots& exit) {
+        exit.stackStart = roots.stackStart;
+        std::copy_n(roots.calleeSaved, roots.calleeSavedCount, exit.registers);
+        exit.registerCount = roots.calleeSavedCount;
+    });
+}
+
+void noteInterruptedExit(const ucontext_t* context) noexcept {
+    noteExitRoots([&](ExitRoots& exit) {
+        StoppedThread interrupted;
+        captureContext(interrupted, context);
+        exit.stackStart = belowRedZone(interrupted.sp);
+        std::copy_n(interrupted.registers, interrupted.registerCount, exit.registers);
+        exit.registerCount = interrupted.registerCount;
+        // Interrupted on a signal stack (a signal raised by another handler running there, as
+        // Rust's stack overflow handler aborts): the frames below it on the thread's own stack
+        // are live too, and glibc's marks of that stack are at hand without a lock.
+        stack_t signalStack{};
+        if (sigaltstack(nullptr, &signalStack) == 0 && (signalStack.ss_flags & SS_ONSTACK) != 0 &&
+            interrupted.sp - reinterpret_cast<std::uint64_t>(signalStack.ss_sp) <
+                signalStack.ss_size) {
+            exit.wholeStackAt = ::gettid() == ::getpid()
+                                    ? reinterpret_cast<std::uint64_t>(__libc_stack_end)
+                                    : static_cast<std::uint64_t>(pthread_self());
+        }
+    });
 }
 
 bool stopWithExitLeakScan() noexcept {
@@ -132,7 +175,8 @@ bool leakCheck(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
 bool leakCheckFromRecorderThread(std::array<format::LeakTotal, format::kLeakKindCount>& totals,
                                  const CallerRoots& caller) noexcept {
     if (!isRecording()) return false;
-    const bool scanned = withLeakScan(&caller, [&](LeakScan& scan) { totals = scan.totals(); });
+    const bool scanned =
+        withLeakScan(contextOf(caller), [&](LeakScan& scan) { totals = scan.totals(); });
     if (scanned) s_recorder->flusher.writeLeakCheck(format::LeakCheckRecord{0, false, totals});
     return scanned;
 }

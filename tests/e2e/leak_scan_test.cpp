@@ -17,6 +17,7 @@ namespace heapscope::e2e {
 namespace {
 
 constexpr std::string_view kRustRcCycle = HEAPSCOPE_RUST_RC_CYCLE;
+constexpr std::string_view kRustStackOverflow = HEAPSCOPE_RUST_STACK_OVERFLOW;
 
 struct Count {
     std::uint64_t bytes = 0;
@@ -250,6 +251,59 @@ TEST(LeakScan, AProgramEndedBySignalIsScannedAsMemcheck) {
         if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
         EXPECT_EQ(memcheckKinds(program, {SIGTERM, SIGSEGV}), found) << mode;
     }
+}
+
+TEST(LeakScan, AStackOverflowIsScannedAsMemcheck) {
+    // The overflow's SIGSEGV is handled on the recorder's signal stack; the overflowed stack,
+    // which holds the 1234-byte block, is scanned from where it was interrupted.
+    const std::vector<std::string> program = {victimPath("victim_stack_overflow")};
+    const Recording& recording = recordOnce(program);
+    ASSERT_EQ(recording.result.signal(), SIGSEGV) << recording.result.describe();
+    const auto summary = summaryJson(recording.trace);
+    EXPECT_EQ(summary.at("truncated"), false);
+    EXPECT_EQ(summary.at("exit_status"), 128 + SIGSEGV);
+    const Kinds found = heapscopeKinds(recording.trace);
+    EXPECT_EQ(found.definite, (Count{100, 1}));
+    EXPECT_EQ(found.possible, Count{});
+    // The global's 4096 bytes, the stack's 1234 and stdout's buffer.
+    EXPECT_EQ(found.reachable.blocks, 3u);
+    EXPECT_GE(found.reachable.bytes, 4096u + 1234u);
+    EXPECT_EQ(ofSize(exitVerdicts(recording.trace), 1234).at(0).kind, "still_reachable");
+    if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
+    EXPECT_EQ(memcheckKinds(program, {SIGSEGV}), found);
+}
+
+TEST(LeakScan, AStackOverflowOnASecondThreadIsScanned) {
+    // Each thread has a signal stack of its own. memcheck is no oracle here: it finds the
+    // thread's TLS block possibly lost, which heapscope reaches through the thread pointer.
+    const std::vector<std::string> program = {victimPath("victim_stack_overflow"), "thread"};
+    const Recording& recording = recordOnce(program);
+    ASSERT_EQ(recording.result.signal(), SIGSEGV) << recording.result.describe();
+    EXPECT_EQ(summaryJson(recording.trace).at("truncated"), false);
+    const Kinds found = heapscopeKinds(recording.trace);
+    EXPECT_EQ(found.definite, (Count{100, 1}));
+    EXPECT_EQ(ofSize(exitVerdicts(recording.trace), 1234).at(0).kind, "still_reachable");
+    EXPECT_EQ(ofSize(exitVerdicts(recording.trace), 4096).size(), 2u); // the global's, stdout's
+}
+
+TEST(LeakScan, ARustStackOverflowIsScannedAsMemcheck) {
+    // Rust's handler takes the recorder's signal stack for its own and aborts: the recorder's
+    // SIGABRT handler then finishes the trace, and the program still dies by SIGABRT.
+    if (kRustStackOverflow.empty()) GTEST_SKIP() << "rustc was not found when configuring";
+    const std::vector<std::string> program = {std::string(kRustStackOverflow)};
+    Command native;
+    native.argv = program;
+    const Result without = run(native);
+    ASSERT_EQ(without.signal(), SIGABRT) << without.describe();
+    const Recording& recording = recordOnce(program);
+    ASSERT_EQ(recording.result.signal(), SIGABRT) << recording.result.describe();
+    EXPECT_EQ(recording.result.out, without.out);
+    EXPECT_NE(without.err.find("has overflowed its stack"), std::string::npos) << without.err;
+    EXPECT_EQ(summaryJson(recording.trace).at("truncated"), false);
+    const Kinds found = heapscopeKinds(recording.trace);
+    EXPECT_EQ(ofSize(exitVerdicts(recording.trace), 1234).at(0).kind, "still_reachable");
+    if (!haveValgrind()) GTEST_SKIP() << "valgrind is not installed";
+    EXPECT_EQ(memcheckKinds(program, {SIGSEGV, SIGABRT}), found);
 }
 
 TEST(LeakScan, EndedThreadLeavesNothingLost) {
