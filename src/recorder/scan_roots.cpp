@@ -205,12 +205,17 @@ bool ReadableMemory::load() noexcept {
     return read && m_ranges.size() > 0; // the file lists mappings in address order
 }
 
-bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const noexcept {
+const AddressRange* ReadableMemory::firstEndingAbove(std::uint64_t address) const noexcept {
     const AddressRange* first = const_cast<RangeList&>(m_ranges).begin();
     const AddressRange* last = first + m_ranges.size();
     const AddressRange* it = std::upper_bound(
         first, last, address, [](std::uint64_t a, const AddressRange& r) { return a < r.end; });
-    if (it == last || address < it->start) return false;
+    return it == last ? nullptr : it;
+}
+
+bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const noexcept {
+    const AddressRange* it = firstEndingAbove(address);
+    if (it == nullptr || address < it->start) return false;
     out = *it;
     return true;
 }
@@ -218,11 +223,8 @@ bool ReadableMemory::mappingOf(std::uint64_t address, AddressRange& out) const n
 bool ReadableMemory::stackOf(std::uint64_t sp, AddressRange& out) const noexcept {
     // The kernel keeps this gap (stack_guard_gap, 256 pages by default) below a growing stack.
     constexpr std::uint64_t kGuardGap = 1u << 20;
-    const AddressRange* first = const_cast<RangeList&>(m_ranges).begin();
-    const AddressRange* last = first + m_ranges.size();
-    const AddressRange* it = std::upper_bound(
-        first, last, sp, [](std::uint64_t a, const AddressRange& r) { return a < r.end; });
-    if (it == last || (sp < it->start && it->start - sp > kGuardGap)) return false;
+    const AddressRange* it = firstEndingAbove(sp);
+    if (it == nullptr || (sp < it->start && it->start - sp > kGuardGap)) return false;
     out = *it;
     return true;
 }

@@ -49,6 +49,9 @@ public:
     bool stackOf(std::uint64_t sp, AddressRange& out) const noexcept;
 
 private:
+    // The first mapping whose end is above address, or nullptr.
+    const AddressRange* firstEndingAbove(std::uint64_t address) const noexcept;
+
     RangeList m_ranges;
 };
 

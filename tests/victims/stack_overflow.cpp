@@ -16,7 +16,10 @@ void* volatile g_held = nullptr;
 void* volatile g_lost = nullptr;
 volatile int g_never = -1; // the depth at which the recursion would stop: never reached
 
-// Not a tail call, and each frame keeps a buffer, so the stack is used up.
+// Not a tail call, and each frame keeps a buffer, so the stack is used up. The stack pointer
+// moves past the end of the stack before the frame's first store faults, so the scan must find
+// the stack from below it. Frames stay under a page: a larger one could step over a thread's
+// guard page into the mapping below.
 __attribute__((noinline)) int descend(int depth) {
     volatile char frame[256];
     frame[0] = static_cast<char>(depth);
@@ -39,7 +42,9 @@ void* overflow(void*) {
     wipeStackBelow();
     std::printf("stack_overflow: descending\n");
     std::fflush(stdout);
-    std::printf("%d %p\n", descend(0), onStack);
+    // onStack is read only after the call, so no register holds it while the stack overflows.
+    const int result = descend(0);
+    std::printf("%d %p\n", result, onStack);
     return nullptr;
 }
 
